@@ -1,0 +1,5 @@
+"""hello: the smallest Stoke function."""
+
+
+def handle(request):
+    return {"Hello": "World"}
