@@ -1,0 +1,58 @@
+package io.stoke.common.definition;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ValidateCommandTest {
+
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  private int run(String... args) {
+    return ValidateCommand.run(
+        args,
+        new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void acceptsTheShippedFileAndListsItsFunctions() {
+    var root = DefinitionLoaderTest.projectRoot();
+
+    int code = run(root.resolve("global-function-definition.yml").toString());
+
+    assertThat(code).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("OK").contains("hello, echo");
+  }
+
+  @Test
+  void printsEveryProblemAndExitsNonZero(@TempDir Path dir) throws Exception {
+    var file = dir.resolve("defs.yml");
+    Files.writeString(
+        file,
+        "functions:\n  - {name: a, runtime: ruby}\n  - {name: b, runtime: python, timeout: 3}\n");
+
+    int code = run(file.toString());
+
+    assertThat(code).isEqualTo(1);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("2 problems in " + file)
+        .contains("functions.a.runtime = ruby, must be one of python, java, image")
+        .contains("functions.b.timeout = 3, must be a duration");
+  }
+
+  @Test
+  void aMissingFileIsReported(@TempDir Path dir) {
+    int code = run(dir.resolve("nope.yml").toString());
+
+    assertThat(code).isEqualTo(1);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("cannot read");
+  }
+}
