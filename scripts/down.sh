@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# ./stoke down — stop the services `./stoke up` started and remove every function container.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+
+quiet=0
+[[ "${1:-}" == "--quiet" ]] && quiet=1
+PIDS_DIR="$STOKE_STATE/pids"
+
+stopped=0
+# Gateway first, so no new work arrives while the others stop.
+for svc in gateway orchestrator xds-control-plane stats-listener; do
+  pidfile="$PIDS_DIR/$svc.pid"
+  [[ -f "$pidfile" ]] || continue
+  pid="$(cat "$pidfile")"
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    info "stopped $svc"
+    stopped=$((stopped + 1))
+  fi
+  rm -f "$pidfile"
+done
+[[ $stopped -gt 0 || $quiet == 1 ]] || info "no Stoke service was running"
+remove_function_containers

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# ./stoke test — the whole suite: unit tests, and integration tests against the real Docker
+# engine and a real redis-server, with everything they need installed and started first.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+
+started=$SECONDS
+require_java
+info "JDK: $JAVA_HOME"
+ensure_docker
+ensure_redis_binary
+command -v python3 >/dev/null 2>&1 || apt_install python3
+command -v curl >/dev/null 2>&1 || apt_install curl
+step "Preparing base images"
+ensure_bases
+
+step "Running the test suite (./mvnw verify)"
+set +e
+(cd "$STOKE_HOME" && ./mvnw -B -ntp verify "$@") 2>&1 | tee "$STOKE_STATE/test.log" \
+  | grep --line-buffered -vE '^\[INFO\] (Download|Copying|Using|Changes detected|Recompiling|No sources|skip non existing|Building jar|Replacing|Installing|--- |$)'
+status=${PIPESTATUS[0]}
+set -e
+remove_function_containers
+echo "Test suite finished in $((SECONDS - started)) s with exit code $status (full log: $STOKE_STATE/test.log)"
+exit "$status"

@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# ./stoke up — set up what is missing and run the platform in the foreground.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+
+GATEWAY_PORT="${STOKE_GATEWAY_PORT:-8080}"
+REDIS_URL="${STOKE_REDIS_URL:-redis://127.0.0.1:6379}"
+XDS_PORT="${STOKE_XDS_PORT:-18000}"
+STATS_PORT="${STOKE_STATS_PORT:-8125}"
+DEFINITIONS="${STOKE_DEFINITIONS:-$STOKE_HOME/global-function-definition.yml}"
+BUILD=1
+EXTRA_GATEWAY_ARGS=()
+
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --port) GATEWAY_PORT="$2"; shift 2 ;;
+    --redis-url) REDIS_URL="$2"; shift 2 ;;
+    --docker-host) export DOCKER_HOST="$2"; shift 2 ;;
+    --xds-port) XDS_PORT="$2"; shift 2 ;;
+    --stats-port) STATS_PORT="$2"; shift 2 ;;
+    --definitions) DEFINITIONS="$(cd "$(dirname "$2")" && pwd)/$(basename "$2")"; shift 2 ;;
+    --no-build) BUILD=0; shift ;;
+    -h | --help) "$STOKE_HOME/stoke" help; exit 0 ;;
+    *) die "up: unknown option '$1' (see ./stoke help)" ;;
+  esac
+done
+
+SERVICES=(stats-listener xds-control-plane orchestrator gateway)
+PIDS_DIR="$STOKE_STATE/pids"
+LOGS_DIR="$STOKE_STATE/logs"
+mkdir -p "$PIDS_DIR" "$LOGS_DIR"
+started_at=$(now_ms)
+
+require_java
+info "JDK: $JAVA_HOME"
+
+ensure_docker
+ensure_redis "$REDIS_URL"
+
+jar_of() { echo "$STOKE_HOME/$1/target/stoke-$1.jar"; }
+
+needs_build() {
+  local svc
+  for svc in "${SERVICES[@]}"; do
+    [[ -f "$(jar_of "$svc")" ]] || return 0
+    sources_newer_than "$(jar_of "$svc")" common "$svc" pom.xml && return 0
+  done
+  return 1
+}
+
+if [[ $BUILD == 1 ]] && needs_build; then
+  step "Building Stoke (Maven; the first build downloads dependencies)"
+  mvnw_quiet -DskipTests -Dspotless.check.skip=true package || die "the build failed (see the errors above)"
+else
+  info "jars are up to date"
+fi
+
+step "Preparing base images"
+ensure_bases
+
+stop_services() {
+  trap - INT TERM EXIT
+  echo
+  step "Stopping Stoke"
+  "$STOKE_HOME/scripts/down.sh" --quiet
+  exit 0
+}
+trap stop_services INT TERM EXIT
+
+health_port() {
+  case "$1" in
+    stats-listener) echo 8082 ;;
+    xds-control-plane) echo 18001 ;;
+    orchestrator) echo 8081 ;;
+    gateway) echo "$GATEWAY_PORT" ;;
+  esac
+}
+
+service_args() {
+  local common=("--stoke.redis-url=$REDIS_URL" "--server.port=$(health_port "$1")")
+  case "$1" in
+    stats-listener) echo "${common[@]}" "--stoke.stats.port=$STATS_PORT" ;;
+    xds-control-plane) echo "${common[@]}" "--stoke.xds.port=$XDS_PORT" ;;
+    orchestrator) echo "${common[@]}" "--stoke.definitions=$DEFINITIONS" "--stoke.functions-dir=$(dirname "$DEFINITIONS")/functions" ;;
+    gateway) echo "${common[@]}" "--stoke.gateway.mode=direct" "--management.statsd.metrics.export.port=$STATS_PORT" "${EXTRA_GATEWAY_ARGS[@]}" ;;
+  esac
+}
+
+start_service() {
+  local svc="$1" pidfile="$PIDS_DIR/$1.pid"
+  if [[ -f "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+    info "$svc is already running (pid $(cat "$pidfile"))"
+    return
+  fi
+  # shellcheck disable=SC2046
+  setsid "$JAVA" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -XX:MaxRAMPercentage=10 \
+    -jar "$(jar_of "$svc")" $(service_args "$svc") >"$LOGS_DIR/$svc.log" 2>&1 < /dev/null &
+  echo $! >"$pidfile"
+  info "$svc started (pid $!, log $LOGS_DIR/$svc.log)"
+}
+
+await_health() {
+  local svc="$1" port deadline=$((SECONDS + 120))
+  port="$(health_port "$svc")"
+  until curl -fsS "http://127.0.0.1:$port/actuator/health" >/dev/null 2>&1; do
+    if ! kill -0 "$(cat "$PIDS_DIR/$svc.pid")" 2>/dev/null; then
+      tail -n 30 "$LOGS_DIR/$svc.log" >&2
+      die "$svc exited during start-up; its log: $LOGS_DIR/$svc.log"
+    fi
+    (( SECONDS < deadline )) || die "$svc did not become healthy within 120 s; see $LOGS_DIR/$svc.log"
+    sleep 0.2
+  done
+  ok "$svc is ready"
+}
+
+step "Starting services"
+for svc in "${SERVICES[@]}"; do start_service "$svc"; done
+for svc in "${SERVICES[@]}"; do await_health "$svc"; done
+
+elapsed=$(( ($(now_ms) - started_at) / 100 ))
+echo
+printf '%sStoke is up%s in %d.%d s. Gateway: %shttp://127.0.0.1:%s%s\n' \
+  "$BOLD" "$RESET" $((elapsed / 10)) $((elapsed % 10)) "$BOLD" "$GATEWAY_PORT" "$RESET"
+info "try:   curl http://127.0.0.1:$GATEWAY_PORT/hello"
+info "load:  ./stoke load hello --profile step"
+info "logs:  $LOGS_DIR/   Ctrl-C stops the platform and removes the function containers."
+
+# Stay in the foreground until a service dies or we are told to stop.
+while true; do
+  for svc in "${SERVICES[@]}"; do
+    if ! kill -0 "$(cat "$PIDS_DIR/$svc.pid")" 2>/dev/null; then
+      tail -n 20 "$LOGS_DIR/$svc.log" >&2
+      die "$svc stopped unexpectedly; its log: $LOGS_DIR/$svc.log"
+    fi
+  done
+  sleep 2 &
+  wait $! || true
+done
