@@ -1,0 +1,93 @@
+package io.stoke.orchestrator.autoscale;
+
+import io.stoke.common.definition.ScalingPolicy;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Decides how many instances a function needs, modelled on Knative's KPA. A pure function of its
+ * inputs and the time: it reads no clock and does no I/O.
+ *
+ * <ul>
+ *   <li>desired = ceil(average concurrency / (concurrency per instance x target utilization));
+ *   <li>scale-down looks at the stable window, and waits {@code scaleDownDelay} of consistently
+ *       lower wishes;
+ *   <li>panic: when the panic-window demand reaches {@code panicThreshold} x current capacity,
+ *       scale up at once to the panic-window figure, and never down while panicking (a panic lasts
+ *       a stable window after its last trigger);
+ *   <li>at most {@code maxScaleUpRate} x the current instances per decision (and at least +1);
+ *   <li>always within [minInstances, maxInstances].
+ * </ul>
+ */
+public final class Autoscaler {
+
+  /** Per-instance concurrency assumed for functions with unlimited concurrency. */
+  static final int UNLIMITED_CONCURRENCY_TARGET = 100;
+
+  private Autoscaler() {}
+
+  public static ScaleDecision decide(FunctionLoad load, ScalingPolicy policy, Instant now) {
+    double perInstance = perInstanceTarget(policy);
+    int current = load.instances();
+    double stable = load.averageOver(policy.stableWindow(), now);
+    double panic = load.averageOver(policy.panicWindow(), now);
+    int wantStable = (int) Math.ceil(stable / perInstance);
+    int wantPanic = (int) Math.ceil(panic / perInstance);
+
+    var state = load.state();
+    boolean trigger =
+        panic > 0 && panic >= policy.panicThreshold() * Math.max(current, 1) * perInstance;
+    Optional<Instant> panicSince = state.panicSince();
+    if (trigger) {
+      panicSince = Optional.of(now);
+    } else if (panicSince.isPresent()
+        && !now.isBefore(panicSince.get().plus(policy.stableWindow()))) {
+      panicSince = Optional.empty();
+    }
+
+    int desired;
+    String reason;
+    int panicPeak = 0;
+    if (panicSince.isPresent()) {
+      desired = Math.max(Math.max(wantPanic, current), state.panicPeak());
+      panicPeak = desired;
+      reason = "panic: " + fmt(panic) + " concurrent over the panic window";
+    } else {
+      desired = wantStable;
+      reason = "stable: " + fmt(stable) + " concurrent over the stable window";
+    }
+
+    int maxUp = Math.max(current + 1, (int) Math.ceil(current * policy.maxScaleUpRate()));
+    if (desired > maxUp) {
+      desired = maxUp;
+      reason += ", limited by maxScaleUpRate";
+    }
+
+    Optional<Instant> lowerSince = Optional.empty();
+    if (desired < current) {
+      lowerSince = Optional.of(state.lowerSince().orElse(now));
+      if (now.isBefore(lowerSince.get().plus(policy.scaleDownDelay()))) {
+        desired = current;
+        reason += ", scale-down delayed";
+      }
+    }
+
+    int bounded = Math.clamp(desired, policy.minInstances(), policy.maxInstances());
+    if (bounded != desired) {
+      reason += ", bounded to [" + policy.minInstances() + ", " + policy.maxInstances() + "]";
+    }
+    panicPeak = panicSince.isPresent() ? Math.min(panicPeak, policy.maxInstances()) : 0;
+    return new ScaleDecision(
+        bounded, new AutoscalerState(panicSince, panicPeak, lowerSince), reason);
+  }
+
+  static double perInstanceTarget(ScalingPolicy policy) {
+    int concurrency =
+        policy.unlimitedConcurrency() ? UNLIMITED_CONCURRENCY_TARGET : policy.concurrency();
+    return concurrency * policy.targetUtilization();
+  }
+
+  private static String fmt(double value) {
+    return String.format(java.util.Locale.ROOT, "%.2f", value);
+  }
+}

@@ -1,0 +1,39 @@
+package io.stoke.orchestrator.autoscale;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What the autoscaler knows about one function at decision time.
+ *
+ * @param samples recent load samples, oldest first
+ * @param instances instances that exist and count toward capacity (starting or ready)
+ * @param state what the previous decision carried forward
+ */
+public record FunctionLoad(List<LoadSample> samples, int instances, AutoscalerState state) {
+
+  public FunctionLoad {
+    samples = List.copyOf(samples);
+    if (instances < 0) {
+      throw new IllegalArgumentException("instances = " + instances + ", must be >= 0");
+    }
+  }
+
+  /**
+   * Mean concurrency of the samples taken in the window ending at {@code now}, each sample
+   * describing the tick before it. Zero without samples: no report means no load.
+   */
+  public double averageOver(Duration window, Instant now) {
+    var start = now.minus(window);
+    double sum = 0;
+    int count = 0;
+    for (var sample : samples) {
+      if (sample.at().isAfter(start) && !sample.at().isAfter(now)) {
+        sum += sample.concurrency();
+        count++;
+      }
+    }
+    return count == 0 ? 0 : sum / count;
+  }
+}
