@@ -1,0 +1,58 @@
+package io.stoke.xds;
+
+import io.envoyproxy.controlplane.cache.v3.SimpleCache;
+import io.envoyproxy.controlplane.server.V3DiscoveryServer;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The gRPC server serving ADS (xDS v3, state of the world and delta) from the snapshot cache. */
+public final class AdsServer implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(AdsServer.class);
+
+  private final Server server;
+
+  private AdsServer(Server server) {
+    this.server = server;
+  }
+
+  /** Starts serving on {@code address}; port 0 picks a free one. */
+  public static AdsServer start(
+      InetSocketAddress address, SimpleCache<String> cache, DiscoveryStats stats) {
+    var discovery = new V3DiscoveryServer(stats, cache);
+    var server =
+        NettyServerBuilder.forAddress(address)
+            .addService(discovery.getAggregatedDiscoveryServiceImpl())
+            // Envoy keeps its ADS stream open for good; keepalives detect dead peers.
+            .permitKeepAliveTime(10, TimeUnit.SECONDS)
+            .permitKeepAliveWithoutCalls(true)
+            .build();
+    try {
+      server.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot serve ADS on " + address, e);
+    }
+    log.info("Serving ADS on port {}", server.getPort());
+    return new AdsServer(server);
+  }
+
+  public int port() {
+    return server.getPort();
+  }
+
+  @Override
+  public void close() {
+    server.shutdownNow();
+    try {
+      server.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
