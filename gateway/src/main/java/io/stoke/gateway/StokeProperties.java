@@ -1,0 +1,79 @@
+package io.stoke.gateway;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Objects;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * The gateway's settings under {@code stoke.*}; application.yml documents each one.
+ *
+ * @param redisUrl where the registry, catalog and streams live
+ * @param gateway the data-path settings
+ */
+@ConfigurationProperties("stoke")
+public record StokeProperties(
+    @DefaultValue("redis://127.0.0.1:6379") URI redisUrl, @DefaultValue Gateway gateway) {
+
+  public StokeProperties {
+    Objects.requireNonNull(redisUrl, "stoke.redis-url");
+    if (!"redis".equals(redisUrl.getScheme()) && !"rediss".equals(redisUrl.getScheme())) {
+      throw new IllegalArgumentException(
+          "stoke.redis-url = " + redisUrl + ", must be a redis:// or rediss:// URL");
+    }
+  }
+
+  /** Where function requests go. */
+  public enum Mode {
+    /** The gateway balances across READY instances itself. */
+    DIRECT,
+    /** Everything goes to Envoy's listener, which balances with xDS-fed clusters. */
+    ENVOY
+  }
+
+  /**
+   * @param mode direct or envoy
+   * @param envoyUrl Envoy's listener, used in envoy mode
+   * @param maxBodySize larger request bodies get 413
+   * @param resyncInterval full registry re-read, the safety net behind events
+   * @param activityFlushInterval how often dirty instance activity is written to Redis
+   * @param demandInterval at most one demand signal per function per this interval
+   * @param connectTimeout connecting to an instance; a failure is retried on another instance
+   */
+  public record Gateway(
+      @DefaultValue("direct") Mode mode,
+      @DefaultValue("http://127.0.0.1:10000") URI envoyUrl,
+      @DefaultValue("6MB") DataSize maxBodySize,
+      @DefaultValue("2s") Duration resyncInterval,
+      @DefaultValue("100ms") Duration activityFlushInterval,
+      @DefaultValue("200ms") Duration demandInterval,
+      @DefaultValue("5s") Duration connectTimeout) {
+
+    public Gateway {
+      Objects.requireNonNull(mode, "stoke.gateway.mode");
+      Objects.requireNonNull(envoyUrl, "stoke.gateway.envoy-url");
+      if (maxBodySize.toBytes() < 0) {
+        throw new IllegalArgumentException(
+            "stoke.gateway.max-body-size = " + maxBodySize + ", must not be negative");
+      }
+      positive("stoke.gateway.resync-interval", resyncInterval);
+      positive("stoke.gateway.activity-flush-interval", activityFlushInterval);
+      positive("stoke.gateway.demand-interval", demandInterval);
+      positive("stoke.gateway.connect-timeout", connectTimeout);
+    }
+
+    /** Envoy's listener without a trailing slash. */
+    public String envoyBase() {
+      var text = envoyUrl.toString();
+      return text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
+    }
+
+    private static void positive(String key, Duration value) {
+      if (value == null || value.isNegative() || value.isZero()) {
+        throw new IllegalArgumentException(key + " = " + value + ", must be positive");
+      }
+    }
+  }
+}

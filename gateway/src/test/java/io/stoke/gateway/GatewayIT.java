@@ -1,0 +1,487 @@
+package io.stoke.gateway;
+
+import static io.stoke.gateway.Definitions.function;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.stoke.common.contract.RedisKeys;
+import io.stoke.common.definition.FunctionDefinitions;
+import io.stoke.common.definition.LoadBalancing;
+import io.stoke.common.registry.FunctionCatalog;
+import io.stoke.common.testing.RedisServer;
+import java.io.ByteArrayInputStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.UnifiedJedis;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The gateway against a real redis-server and real function processes (Stoke's Python runtime),
+ * with the test in the orchestrator's role through the Redis contract.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class GatewayIT {
+
+  private static final RedisServer REDIS = RedisServer.start();
+  private static final UnifiedJedis JEDIS = RedisClient.create(URI.create(REDIS.url()));
+  private static final DatagramSocket STATSD = statsdSocket();
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final Duration SHORT = Duration.ofSeconds(1);
+
+  static {
+    new FunctionCatalog(JEDIS)
+        .publish(
+            new FunctionDefinitions(
+                List.of(
+                    function("hello", 10, 100),
+                    function("echo", 0, 100),
+                    function("serial", 1, 20),
+                    function("narrow", 1, 2),
+                    function("slow", 0, 10, SHORT, LoadBalancing.ROUND_ROBIN),
+                    function("never", 0, 10, SHORT, LoadBalancing.ROUND_ROBIN),
+                    function("doomed", 0, 10),
+                    function("sturdy", 0, 100),
+                    function("drain", 0, 100),
+                    function("refusing", 0, 100),
+                    function(
+                        "leastreq", 0, 100, Duration.ofSeconds(10), LoadBalancing.LEAST_REQUESTS))),
+            System.currentTimeMillis());
+  }
+
+  @DynamicPropertySource
+  static void properties(DynamicPropertyRegistry registry) {
+    registry.add("stoke.redis-url", REDIS::url);
+    registry.add("stoke.gateway.max-body-size", () -> "64KB");
+    registry.add("management.statsd.metrics.export.port", STATSD::getLocalPort);
+    registry.add("management.statsd.metrics.export.step", () -> "500ms");
+    registry.add("management.statsd.metrics.export.polling-frequency", () -> "500ms");
+  }
+
+  @LocalServerPort int port;
+  @Autowired FunctionTable table;
+
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final TestOrchestrator orchestrator = new TestOrchestrator(JEDIS);
+  private final List<FunctionProcess> processes = new ArrayList<>();
+
+  @AfterEach
+  void stopFunctions() {
+    processes.forEach(FunctionProcess::close);
+  }
+
+  @AfterAll
+  static void stopRedis() {
+    JEDIS.close();
+    REDIS.close();
+    STATSD.close();
+  }
+
+  private static DatagramSocket statsdSocket() {
+    try {
+      var socket = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+      socket.setSoTimeout(200);
+      return socket;
+    } catch (SocketException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private FunctionProcess start(Path dir, String handler, String function, String id) {
+    var process = FunctionProcess.start(dir, handler, function, id);
+    processes.add(process);
+    return process;
+  }
+
+  private FunctionProcess startTest(String handler, String function, String id) {
+    return start(FunctionProcess.TEST_FUNCTIONS, handler, function, id);
+  }
+
+  private URI uri(String pathAndQuery) {
+    return URI.create("http://127.0.0.1:" + port + pathAndQuery);
+  }
+
+  private HttpResponse<String> get(String path) {
+    return send(HttpRequest.newBuilder(uri(path)).build());
+  }
+
+  private HttpResponse<String> send(HttpRequest request) {
+    try {
+      return http.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (Exception e) {
+      throw new IllegalStateException(request + " failed", e);
+    }
+  }
+
+  private CompletableFuture<HttpResponse<String>> getAsync(String path) {
+    return http.sendAsync(
+        HttpRequest.newBuilder(uri(path)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static JsonNode json(HttpResponse<String> response) {
+    return JSON.readTree(response.body());
+  }
+
+  private static void assertJsonError(HttpResponse<String> response, int status, String function) {
+    assertThat(response.statusCode()).isEqualTo(status);
+    assertThat(response.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
+    var body = json(response);
+    assertThat(body.get("status").asInt()).isEqualTo(status);
+    assertThat(body.get("function").asString()).isEqualTo(function);
+    assertThat(body.get("error").asString()).isNotBlank();
+  }
+
+  @Test
+  void holdsFiftyConcurrentColdRequestsUntilTheInstanceIsReadyAndServesThemAll() {
+    var requests = new ArrayList<CompletableFuture<HttpResponse<String>>>();
+    for (int i = 0; i < 50; i++) {
+      requests.add(getAsync("/hello"));
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> orchestrator.demandFor("hello") >= 1);
+    await().atMost(Duration.ofSeconds(5)).until(() -> table.gate("hello").pending() == 50);
+    var process = start(Path.of("../functions/hello"), "handler.py", "hello", "hello-1");
+    orchestrator.ready("hello", process);
+
+    var responses = requests.stream().map(CompletableFuture::join).toList();
+
+    assertThat(responses)
+        .allSatisfy(
+            response -> {
+              assertThat(response.statusCode()).isEqualTo(200);
+              assertThat(response.body()).contains("\"Hello\"");
+              assertThat(response.headers().firstValue("X-Stoke-Cold-Start")).hasValue("true");
+              assertThat(response.headers().firstValue("X-Stoke-Instance")).hasValue("hello-1");
+            });
+    // Held for the whole wait, so at most one demand entry per 200 ms of waiting plus the first.
+    assertThat(orchestrator.demandFor("hello")).isBetween(1L, 25L);
+    var warm = get("/hello");
+    assertThat(warm.headers().firstValue("X-Stoke-Cold-Start")).hasValue("false");
+    await()
+        .atMost(Duration.ofSeconds(2))
+        .untilAsserted(
+            () -> {
+              var activity = JEDIS.hgetAll(RedisKeys.activity("hello"));
+              assertThat(activity).containsKey("hello-1");
+              assertThat(activity).containsEntry(RedisKeys.inflightField("hello-1"), "0");
+            });
+  }
+
+  @Test
+  void answersUnknownFunctionsAndReservedPathsWithAJson404() {
+    assertJsonError(get("/nope"), 404, "nope");
+    assertJsonError(get("/nope/deeper?x=1"), 404, "nope");
+    assertJsonError(get("/_/ready"), 404, "_");
+    assertJsonError(get("/api/v1/functions"), 404, "api");
+    assertJsonError(get("/"), 404, "");
+  }
+
+  @Test
+  void passesMethodSubPathQueryHeadersAndBodyThrough() {
+    var process = startTest("echo.py", "echo", "echo-1");
+    orchestrator.ready("echo", process);
+    await().until(() -> !table.gate("echo").slots().isEmpty());
+
+    var post =
+        send(
+            HttpRequest.newBuilder(uri("/echo/a/b?x=1&y=two%20words"))
+                .header("X-Test", "yes")
+                .header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString("payload"))
+                .build());
+    assertThat(post.statusCode()).isEqualTo(200);
+    var echoed = json(post);
+    assertThat(echoed.get("method").asString()).isEqualTo("POST");
+    assertThat(echoed.get("path").asString()).isEqualTo("/a/b");
+    assertThat(echoed.get("query").asString()).isEqualTo("x=1&y=two%20words");
+    assertThat(echoed.get("headers").get("x-test").asString()).isEqualTo("yes");
+    assertThat(echoed.get("headers").get("x-forwarded-prefix").asString()).isEqualTo("/echo");
+    assertThat(echoed.get("body").asString()).isEqualTo("payload");
+    assertThat(post.headers().firstValue("X-Echo")).hasValue("1");
+    assertThat(post.headers().firstValue("X-Stoke-Instance")).hasValue("echo-1");
+    assertThat(post.headers().firstValue("X-Stoke-Cold-Start")).hasValue("false");
+    assertThat(post.headers().firstValue("X-Stoke-Queue-Ms")).hasValue("0");
+
+    var root = json(get("/echo"));
+    assertThat(root.get("path").asString()).isEqualTo("/");
+    assertThat(root.get("method").asString()).isEqualTo("GET");
+    assertThat(root.get("body").asString()).isEmpty();
+    var put =
+        json(
+            send(
+                HttpRequest.newBuilder(uri("/echo/x"))
+                    .PUT(HttpRequest.BodyPublishers.ofString("{\"k\":1}"))
+                    .build()));
+    assertThat(put.get("method").asString()).isEqualTo("PUT");
+    assertThat(put.get("body").asString()).isEqualTo("{\"k\":1}");
+    var delete = json(send(HttpRequest.newBuilder(uri("/echo/x/")).DELETE().build()));
+    assertThat(delete.get("method").asString()).isEqualTo("DELETE");
+    assertThat(delete.get("path").asString()).isEqualTo("/x/");
+  }
+
+  @Test
+  void refusesBodiesOverTheLimitWith413WithOrWithoutContentLength() {
+    var process = startTest("echo.py", "echo", "echo-big");
+    orchestrator.ready("echo", process);
+    await().until(() -> !table.gate("echo").slots().isEmpty());
+    byte[] big = new byte[100 * 1024];
+
+    var sized =
+        send(
+            HttpRequest.newBuilder(uri("/echo"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(big))
+                .build());
+    var chunked =
+        send(
+            HttpRequest.newBuilder(uri("/echo"))
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big)))
+                .build());
+
+    assertJsonError(sized, 413, "echo");
+    assertJsonError(chunked, 413, "echo");
+    var small =
+        send(
+            HttpRequest.newBuilder(uri("/echo"))
+                .POST(
+                    HttpRequest.BodyPublishers.ofInputStream(
+                        () ->
+                            new ByteArrayInputStream("streamed".getBytes(StandardCharsets.UTF_8))))
+                .build());
+    assertThat(json(small).get("body").asString()).isEqualTo("streamed");
+  }
+
+  @Test
+  void queuesRequestsBeyondConcurrencyAndServesThemOneAtATime() {
+    var process = startTest("overlap.py", "serial", "serial-1");
+    orchestrator.ready("serial", process);
+    await().until(() -> !table.gate("serial").slots().isEmpty());
+
+    var requests = new ArrayList<CompletableFuture<HttpResponse<String>>>();
+    for (int i = 0; i < 10; i++) {
+      requests.add(getAsync("/serial?ms=100"));
+    }
+    var responses = requests.stream().map(CompletableFuture::join).toList();
+
+    assertThat(responses)
+        .allSatisfy(
+            response -> {
+              assertThat(response.statusCode()).isEqualTo(200);
+              assertThat(json(response).get("concurrent").asInt()).isEqualTo(1);
+            });
+    assertThat(json(responses.getLast()).get("most").asInt()).isEqualTo(1);
+    var queuedMs =
+        responses.stream()
+            .mapToLong(
+                r -> Long.parseLong(r.headers().firstValue("X-Stoke-Queue-Ms").orElseThrow()))
+            .max()
+            .orElseThrow();
+    assertThat(queuedMs).isGreaterThanOrEqualTo(500);
+  }
+
+  @Test
+  void refusesWith429AndRetryAfterOnceTheQueueIsFull() {
+    var process = startTest("overlap.py", "narrow", "narrow-1");
+    orchestrator.ready("narrow", process);
+    await().until(() -> !table.gate("narrow").slots().isEmpty());
+
+    var requests = new ArrayList<CompletableFuture<HttpResponse<String>>>();
+    for (int i = 0; i < 6; i++) {
+      requests.add(getAsync("/narrow?ms=1500"));
+    }
+    var responses = requests.stream().map(CompletableFuture::join).toList();
+
+    var refused = responses.stream().filter(r -> r.statusCode() == 429).toList();
+    assertThat(responses.stream().filter(r -> r.statusCode() == 200)).hasSize(3);
+    assertThat(refused).hasSize(3);
+    assertThat(refused)
+        .allSatisfy(
+            r -> {
+              assertJsonError(r, 429, "narrow");
+              assertThat(r.headers().firstValue("Retry-After")).isPresent();
+            });
+  }
+
+  @Test
+  void answers504WhenAFunctionOutlivesItsTimeoutWarmOrCold() {
+    var process = startTest("overlap.py", "slow", "slow-1");
+    orchestrator.ready("slow", process);
+    await().until(() -> !table.gate("slow").slots().isEmpty());
+
+    long started = System.nanoTime();
+    var warm = get("/slow?ms=3000");
+    long warmMs = (System.nanoTime() - started) / 1_000_000;
+    started = System.nanoTime();
+    var cold = get("/never");
+    long coldMs = (System.nanoTime() - started) / 1_000_000;
+
+    assertJsonError(warm, 504, "slow");
+    assertJsonError(cold, 504, "never");
+    assertThat(warmMs).isBetween(900L, 2500L);
+    assertThat(coldMs).isBetween(900L, 2500L);
+  }
+
+  @Test
+  void failsHeldRequestsAtOnceWhenTheColdStartFails() {
+    var requests = new ArrayList<CompletableFuture<HttpResponse<String>>>();
+    for (int i = 0; i < 5; i++) {
+      requests.add(getAsync("/doomed"));
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> table.gate("doomed").pending() == 5);
+
+    long started = System.nanoTime();
+    orchestrator.failed("doomed", "image stoke-fn/doomed:1 not found");
+    var responses = requests.stream().map(CompletableFuture::join).toList();
+
+    assertThat((System.nanoTime() - started) / 1_000_000).isLessThan(2000);
+    assertThat(responses)
+        .allSatisfy(
+            r -> {
+              assertJsonError(r, 503, "doomed");
+              assertThat(json(r).get("error").asString()).contains("not found");
+            });
+  }
+
+  @Test
+  void keepsServingFromTheSurvivorWhenAnInstanceDiesMidTraffic() {
+    var first = startTest("echo.py", "sturdy", "sturdy-1");
+    var second = startTest("echo.py", "sturdy", "sturdy-2");
+    var doomed = orchestrator.ready("sturdy", first);
+    orchestrator.ready("sturdy", second);
+    await().until(() -> table.gate("sturdy").slots().size() == 2);
+    for (int i = 0; i < 10; i++) {
+      assertThat(get("/sturdy").statusCode()).isEqualTo(200);
+    }
+
+    first.kill();
+    // Until the orchestrator notices, refused connections are retried on the survivor.
+    for (int i = 0; i < 10; i++) {
+      var response = get("/sturdy/while-dying");
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(response.headers().firstValue("X-Stoke-Instance")).hasValue("sturdy-2");
+    }
+    orchestrator.removed(doomed);
+
+    for (int i = 0; i < 20; i++) {
+      var response = get("/sturdy/after");
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(response.headers().firstValue("X-Stoke-Instance")).hasValue("sturdy-2");
+    }
+  }
+
+  @Test
+  void retriesARefusedConnectionOnAnotherReadyInstance() throws Exception {
+    var live = startTest("echo.py", "refusing", "refusing-live");
+    orchestrator.ready("refusing", "refusing-dead", RedisServer.freePort());
+    orchestrator.ready("refusing", live);
+    await().until(() -> table.gate("refusing").slots().size() == 2);
+
+    for (int i = 0; i < 6; i++) {
+      var response = get("/refusing");
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(response.headers().firstValue("X-Stoke-Instance")).hasValue("refusing-live");
+    }
+  }
+
+  @Test
+  void sendsNoNewRequestToADrainingInstance() {
+    var leaving = startTest("echo.py", "drain", "drain-1");
+    var staying = startTest("echo.py", "drain", "drain-2");
+    var draining = orchestrator.ready("drain", leaving);
+    orchestrator.ready("drain", staying);
+    await().until(() -> table.gate("drain").slots().size() == 2);
+
+    orchestrator.draining(draining);
+    await().until(() -> table.gate("drain").slots().size() == 1);
+
+    for (int i = 0; i < 20; i++) {
+      var response = get("/drain");
+      assertThat(response.headers().firstValue("X-Stoke-Instance")).hasValue("drain-2");
+    }
+  }
+
+  @Test
+  void spreadsLeastRequestsTrafficOverEveryInstance() {
+    var a = startTest("overlap.py", "leastreq", "least-1");
+    var b = startTest("overlap.py", "leastreq", "least-2");
+    orchestrator.ready("leastreq", a);
+    orchestrator.ready("leastreq", b);
+    await().until(() -> table.gate("leastreq").slots().size() == 2);
+
+    var requests = new ArrayList<CompletableFuture<HttpResponse<String>>>();
+    for (int i = 0; i < 8; i++) {
+      requests.add(getAsync("/leastreq?ms=300"));
+    }
+    var instances =
+        requests.stream()
+            .map(CompletableFuture::join)
+            .map(r -> r.headers().firstValue("X-Stoke-Instance").orElseThrow())
+            .toList();
+
+    assertThat(instances.stream().filter("least-1"::equals)).hasSize(4);
+    assertThat(instances.stream().filter("least-2"::equals)).hasSize(4);
+  }
+
+  @Test
+  void reportsRequestsToStatsdAndPrometheus() throws Exception {
+    var process = startTest("echo.py", "echo", "echo-metrics");
+    orchestrator.ready("echo", process);
+    await().until(() -> !table.gate("echo").slots().isEmpty());
+    assertThat(get("/echo/metrics").statusCode()).isEqualTo(200);
+
+    var lines = new ArrayList<String>();
+    var buffer = new byte[65_536];
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (System.nanoTime() < deadline
+        && lines.stream()
+            .noneMatch(
+                l -> l.startsWith("stoke.gateway.requests") && l.contains("function:echo"))) {
+      var packet = new DatagramPacket(buffer, buffer.length);
+      try {
+        STATSD.receive(packet);
+        lines.addAll(
+            List.of(
+                new String(packet.getData(), 0, packet.getLength(), StandardCharsets.UTF_8)
+                    .split("\n")));
+      } catch (SocketTimeoutException quiet) {
+        get("/echo/metrics");
+      }
+    }
+    assertThat(lines)
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .startsWith("stoke.gateway.requests")
+                    .contains("function:echo")
+                    .contains("status:200"));
+    assertThat(lines)
+        .anySatisfy(l -> assertThat(l).startsWith("stoke.gateway.inflight").contains("|g"));
+
+    var prometheus = get("/actuator/prometheus");
+    assertThat(prometheus.statusCode()).isEqualTo(200);
+    assertThat(prometheus.body()).contains("stoke_gateway_requests_total{function=\"echo\"");
+    assertThat(get("/actuator/health").statusCode()).isEqualTo(200);
+  }
+}
