@@ -1,0 +1,94 @@
+package io.stoke.orchestrator;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import io.stoke.common.registry.FunctionCatalog;
+import io.stoke.common.registry.InstanceRegistry;
+import io.stoke.orchestrator.definitions.FunctionSet;
+import io.stoke.orchestrator.docker.ContainerSettings;
+import io.stoke.orchestrator.docker.DockerContainers;
+import io.stoke.orchestrator.image.ImageBuilder;
+import io.stoke.orchestrator.instances.InstanceManager;
+import io.stoke.orchestrator.instances.ReadinessProbe;
+import java.time.Clock;
+import java.time.Duration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.UnifiedJedis;
+
+/** Wires the orchestrator's parts; each is a plain class, testable without Spring. */
+@Configuration(proxyBeanMethods = false)
+class OrchestratorConfiguration {
+
+  @Bean
+  Clock clock() {
+    return Clock.systemUTC();
+  }
+
+  @Bean(destroyMethod = "close")
+  UnifiedJedis redis(StokeProperties properties) {
+    return RedisClient.create(properties.redisUrl());
+  }
+
+  @Bean(destroyMethod = "close")
+  DockerClient dockerClient(StokeProperties properties) {
+    var config =
+        DefaultDockerClientConfig.createDefaultConfigBuilder()
+            .withDockerHost(properties.dockerHost())
+            .build();
+    var http =
+        new ApacheDockerHttpClient.Builder()
+            .dockerHost(config.getDockerHost())
+            .sslConfig(config.getSSLConfig())
+            .maxConnections(64)
+            .connectionTimeout(Duration.ofSeconds(5))
+            .build();
+    return DockerClientImpl.getInstance(config, http);
+  }
+
+  @Bean
+  InstanceRegistry instanceRegistry(UnifiedJedis redis) {
+    return new InstanceRegistry(redis);
+  }
+
+  @Bean
+  FunctionCatalog functionCatalog(UnifiedJedis redis) {
+    return new FunctionCatalog(redis);
+  }
+
+  @Bean
+  FunctionSet functionSet() {
+    return new FunctionSet();
+  }
+
+  @Bean
+  DockerContainers dockerContainers(DockerClient docker) {
+    return new DockerContainers(docker);
+  }
+
+  @Bean
+  ReadinessProbe readinessProbe(Clock clock) {
+    return new ReadinessProbe(clock);
+  }
+
+  @Bean
+  ImageBuilder imageBuilder(DockerClient docker, StokeProperties properties) {
+    return new ImageBuilder(docker, properties.functionsDir(), properties.base());
+  }
+
+  @Bean(destroyMethod = "close")
+  InstanceManager instanceManager(
+      DockerContainers docker,
+      InstanceRegistry registry,
+      UnifiedJedis redis,
+      ReadinessProbe probe,
+      FunctionSet functions,
+      StokeProperties properties,
+      Clock clock) {
+    var settings = new ContainerSettings(properties.instanceHost(), properties.network());
+    return new InstanceManager(docker, registry, redis, probe, functions, settings, clock);
+  }
+}

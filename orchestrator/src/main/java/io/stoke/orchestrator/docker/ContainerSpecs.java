@@ -1,0 +1,61 @@
+package io.stoke.orchestrator.docker;
+
+import io.stoke.common.definition.FunctionDefinition;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Builds the {@link ContainerSpec} of an instance from its function's definition; no I/O. */
+public final class ContainerSpecs {
+
+  private ContainerSpecs() {}
+
+  /** The container name of an instance. */
+  public static String containerName(String function, String instanceId) {
+    return "stoke-" + function + "-" + instanceId;
+  }
+
+  /** The hardened container one instance of {@code def} runs in. */
+  public static ContainerSpec forFunction(
+      FunctionDefinition def, String image, String instanceId, ContainerSettings settings) {
+    var labels = new LinkedHashMap<String, String>();
+    labels.put(Labels.MANAGED, "true");
+    labels.put(Labels.FUNCTION, def.name());
+    labels.put(Labels.VERSION, def.version());
+    labels.put(Labels.INSTANCE, instanceId);
+    labels.put(Labels.DIGEST, def.definitionDigest());
+    var resources = def.resources();
+    return new ContainerSpec(
+        containerName(def.name(), instanceId),
+        image,
+        labels,
+        environment(def),
+        def.port(),
+        settings.attachesToNetwork() ? "" : settings.instanceHost(),
+        settings.network(),
+        resources.memoryBytes(),
+        Math.round(resources.cpus() * 1_000_000_000L),
+        resources.pids(),
+        ContainerSettings.USER,
+        List.of("ALL"),
+        List.of("no-new-privileges"),
+        true,
+        Map.of("/tmp", ContainerSettings.TMPFS_OPTIONS));
+  }
+
+  /**
+   * The definition's variables, then the platform's, which win: an instance must listen where the
+   * platform probes it. Nothing about Redis or the Docker engine is ever passed in.
+   */
+  static List<String> environment(FunctionDefinition def) {
+    var env = new TreeMap<>(def.environment());
+    env.put("PORT", Integer.toString(def.port()));
+    env.put("STOKE_FUNCTION", def.name());
+    env.put("STOKE_CONCURRENCY", Integer.toString(def.scaling().concurrency()));
+    var entries = new ArrayList<String>();
+    env.forEach((k, v) -> entries.add(k + "=" + v));
+    return entries;
+  }
+}

@@ -1,0 +1,176 @@
+package io.stoke.orchestrator.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.exception.NotModifiedException;
+import com.github.dockerjava.api.model.Capability;
+import com.github.dockerjava.api.model.ExposedPort;
+import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.PortBinding;
+import com.github.dockerjava.api.model.Ports;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/** Applies {@link ContainerSpec}s through docker-java and lists, stops and removes containers. */
+public final class DockerContainers {
+
+  private final DockerClient docker;
+
+  public DockerContainers(DockerClient docker) {
+    this.docker = docker;
+  }
+
+  /** Creates and starts the container; returns its id. */
+  public String run(ContainerSpec spec) {
+    var port = ExposedPort.tcp(spec.containerPort());
+    var host =
+        HostConfig.newHostConfig()
+            .withMemory(spec.memoryBytes())
+            .withMemorySwap(spec.memoryBytes())
+            .withNanoCPUs(spec.nanoCpus())
+            .withPidsLimit(spec.pidsLimit())
+            .withCapDrop(
+                spec.capDrop().stream().map(Capability::valueOf).toArray(Capability[]::new))
+            .withSecurityOpts(spec.securityOpts())
+            .withReadonlyRootfs(spec.readOnlyRootfs())
+            .withTmpFs(spec.tmpfs());
+    if (spec.publishesPort()) {
+      host.withPortBindings(new PortBinding(Ports.Binding.bindIp(spec.publishIp()), port));
+    } else {
+      host.withNetworkMode(spec.network());
+    }
+    var id =
+        docker
+            .createContainerCmd(spec.image())
+            .withName(spec.name())
+            .withLabels(spec.labels())
+            .withEnv(spec.environment())
+            .withUser(spec.user())
+            .withExposedPorts(port)
+            .withHostConfig(host)
+            .exec()
+            .getId();
+    try {
+      docker.startContainerCmd(id).exec();
+    } catch (RuntimeException e) {
+      remove(id);
+      throw e;
+    }
+    return id;
+  }
+
+  /** Where a started container is reached, per its spec's networking. */
+  public Endpoint endpoint(String containerId, String name, int containerPort, String publishIp) {
+    if (publishIp.isEmpty()) {
+      return new Endpoint(name, containerPort);
+    }
+    var bindings =
+        docker
+            .inspectContainerCmd(containerId)
+            .exec()
+            .getNetworkSettings()
+            .getPorts()
+            .getBindings()
+            .get(ExposedPort.tcp(containerPort));
+    if (bindings == null || bindings.length == 0) {
+      throw new IllegalStateException(
+          "container " + name + " has no published binding for port " + containerPort);
+    }
+    return new Endpoint(publishIp, Integer.parseInt(bindings[0].getHostPortSpec()));
+  }
+
+  /** The published endpoint of a running container, if it has one on {@code containerPort}. */
+  public Optional<Endpoint> publishedEndpoint(String containerId, int containerPort) {
+    try {
+      var inspect = docker.inspectContainerCmd(containerId).exec();
+      var bindings = inspect.getNetworkSettings().getPorts().getBindings();
+      var binding = bindings.get(ExposedPort.tcp(containerPort));
+      if (binding == null || binding.length == 0) {
+        return Optional.empty();
+      }
+      var ip = binding[0].getHostIp();
+      return Optional.of(
+          new Endpoint(
+              ip == null || ip.isEmpty() || ip.equals("0.0.0.0") ? "127.0.0.1" : ip,
+              Integer.parseInt(binding[0].getHostPortSpec())));
+    } catch (NotFoundException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Every Stoke-managed container, running or not. */
+  public List<ManagedContainer> list() {
+    return docker
+        .listContainersCmd()
+        .withShowAll(true)
+        .withLabelFilter(Map.of(Labels.MANAGED, "true"))
+        .exec()
+        .stream()
+        .map(
+            c ->
+                new ManagedContainer(
+                    c.getId(),
+                    c.getLabels() == null ? Map.of() : c.getLabels(),
+                    "running".equals(c.getState()),
+                    c.getCreated() == null ? 0 : c.getCreated() * 1000))
+        .toList();
+  }
+
+  /** Stops with SIGTERM, then SIGKILL after {@code graceSeconds}. A gone container is fine. */
+  public void stop(String containerId, int graceSeconds) {
+    try {
+      docker.stopContainerCmd(containerId).withTimeout(graceSeconds).exec();
+    } catch (NotFoundException | NotModifiedException e) {
+      // Already stopped or gone: the goal state.
+    }
+  }
+
+  /** Removes the container, killing it if needed. A gone container is fine. */
+  public void remove(String containerId) {
+    try {
+      docker.removeContainerCmd(containerId).withForce(true).exec();
+    } catch (NotFoundException e) {
+      // Already gone: the goal state.
+    }
+  }
+
+  /** The last {@code lines} lines of the container's output, for failure reports. */
+  public String logTail(String containerId, int lines) {
+    var text = new StringBuilder();
+    try {
+      docker
+          .logContainerCmd(containerId)
+          .withStdOut(true)
+          .withStdErr(true)
+          .withTail(lines)
+          .exec(
+              new ResultCallback.Adapter<Frame>() {
+                @Override
+                public void onNext(Frame frame) {
+                  text.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
+                }
+              })
+          .awaitCompletion(5, TimeUnit.SECONDS);
+    } catch (NotFoundException e) {
+      return "(container gone)";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return text.toString().strip();
+  }
+
+  /** Whether the container still runs. */
+  public boolean isRunning(String containerId) {
+    try {
+      var state = docker.inspectContainerCmd(containerId).exec().getState();
+      return Boolean.TRUE.equals(state.getRunning());
+    } catch (NotFoundException e) {
+      return false;
+    }
+  }
+}

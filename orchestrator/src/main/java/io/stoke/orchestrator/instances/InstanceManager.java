@@ -1,0 +1,389 @@
+package io.stoke.orchestrator.instances;
+
+import io.stoke.common.contract.Instance;
+import io.stoke.common.contract.InstanceEvent;
+import io.stoke.common.contract.InstanceState;
+import io.stoke.common.contract.RedisKeys;
+import io.stoke.common.definition.ExecutionMode;
+import io.stoke.common.definition.FunctionDefinition;
+import io.stoke.common.registry.InstanceRegistry;
+import io.stoke.orchestrator.definitions.FunctionSet;
+import io.stoke.orchestrator.docker.ContainerSettings;
+import io.stoke.orchestrator.docker.ContainerSpecs;
+import io.stoke.orchestrator.docker.DockerContainers;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.UnifiedJedis;
+
+/**
+ * Starts, probes and drains the instances of functions, and keeps the registry in step. One lock
+ * per function makes starts single-flight: concurrent demand for a cold function starts one
+ * container.
+ */
+public final class InstanceManager implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(InstanceManager.class);
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final int LOG_TAIL_LINES = 30;
+
+  /** Lets a request the gateway routed just before it saw DRAINING register as in flight. */
+  private static final long DRAIN_SETTLE_MS = 100;
+
+  private static final long INFLIGHT_POLL_MS = 20;
+
+  /** A start in progress; {@code outcome} completes when the instance is ready or failed. */
+  public record Launch(String instanceId, CompletableFuture<ColdStart> outcome) {}
+
+  private static final class Probing {
+    volatile boolean died;
+  }
+
+  private final DockerContainers docker;
+  private final InstanceRegistry registry;
+  private final UnifiedJedis redis;
+  private final ReadinessProbe probe;
+  private final FunctionSet functions;
+  private final ContainerSettings settings;
+  private final Clock clock;
+  private final ExecutorService tasks = Executors.newVirtualThreadPerTaskExecutor();
+  private final ConcurrentMap<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, Probing> launching = new ConcurrentHashMap<>();
+  private final Set<String> draining = ConcurrentHashMap.newKeySet();
+  private volatile Consumer<String> onChange = function -> {};
+
+  public InstanceManager(
+      DockerContainers docker,
+      InstanceRegistry registry,
+      UnifiedJedis redis,
+      ReadinessProbe probe,
+      FunctionSet functions,
+      ContainerSettings settings,
+      Clock clock) {
+    this.docker = docker;
+    this.registry = registry;
+    this.redis = redis;
+    this.probe = probe;
+    this.functions = functions;
+    this.settings = settings;
+    this.clock = clock;
+  }
+
+  /** Called with a function's name when one of its instances became ready or went away. */
+  public void onChange(Consumer<String> listener) {
+    this.onChange = listener;
+  }
+
+  /** A request found no ready instance: make sure one is starting. */
+  public List<Launch> demand(String function) {
+    var def = functions.find(function);
+    if (def.isEmpty()) {
+      var reason = functions.failure(function).orElse("function " + function + " is not deployed");
+      registry.publish(
+          new InstanceEvent(InstanceEvent.Type.FAILED, function, "", reason, clock.millis()));
+      return List.of();
+    }
+    if (def.get().mode() == ExecutionMode.EXEC) {
+      return List.of();
+    }
+    return withLock(function, () -> active(def.get()).isEmpty() ? launch(def.get(), 1) : List.of());
+  }
+
+  /** Requests are queuing: add one instance unless one is already starting. */
+  public List<Launch> queueing(String function) {
+    var def = functions.find(function);
+    if (def.isEmpty() || def.get().mode() == ExecutionMode.EXEC) {
+      return List.of();
+    }
+    return withLock(
+        function,
+        () -> {
+          var active = active(def.get());
+          boolean starting = active.stream().anyMatch(i -> i.state() == InstanceState.STARTING);
+          return starting ? List.<Launch>of() : resize(def.get(), active, active.size() + 1);
+        });
+  }
+
+  /**
+   * Starts or drains instances of {@code function} until it has {@code desired} of the current
+   * version, clamped to [minInstances, maxInstances].
+   */
+  public List<Launch> scaleTo(String function, int desired) {
+    var def = functions.find(function);
+    if (def.isEmpty() || def.get().mode() == ExecutionMode.EXEC) {
+      return List.of();
+    }
+    return withLock(function, () -> resize(def.get(), active(def.get()), desired));
+  }
+
+  private List<Launch> resize(FunctionDefinition def, List<Instance> active, int desired) {
+    var scaling = def.scaling();
+    int target = Math.clamp(desired, scaling.minInstances(), scaling.maxInstances());
+    if (active.size() < target) {
+      return launch(def, target - active.size());
+    }
+    if (active.size() > target) {
+      var activity = redis.hgetAll(RedisKeys.activity(def.name()));
+      active.stream()
+          .sorted(
+              Comparator.comparing((Instance i) -> i.state() == InstanceState.STARTING)
+                  .thenComparingLong(i -> IdleDecision.lastStart(activity, i)))
+          .limit(active.size() - target)
+          .forEach(i -> drain(i, "scaled down to " + target));
+    }
+    return List.of();
+  }
+
+  /** Non-draining instances running the function's current definition. */
+  public List<Instance> active(FunctionDefinition def) {
+    var digest = def.definitionDigest();
+    return registry.instances(def.name()).stream()
+        .filter(i -> i.state() != InstanceState.DRAINING && !draining.contains(i.id()))
+        .filter(i -> digest.equals(i.digest()))
+        .toList();
+  }
+
+  /** True while this manager is starting or draining the instance; reconcile leaves it alone. */
+  public boolean isBusy(String instanceId) {
+    return launching.containsKey(instanceId) || draining.contains(instanceId);
+  }
+
+  /** True while this manager drains the instance. */
+  public boolean isDraining(String instanceId) {
+    return draining.contains(instanceId);
+  }
+
+  private <T> T withLock(String function, java.util.function.Supplier<T> action) {
+    var lock = locks.computeIfAbsent(function, f -> new ReentrantLock());
+    lock.lock();
+    try {
+      return action.get();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Starts {@code count} instances; the containers are created now, probed in the background. */
+  public List<Launch> launch(FunctionDefinition def, int count) {
+    var launches = new ArrayList<Launch>();
+    for (int n = 0; n < count; n++) {
+      launches.add(launchOne(def));
+    }
+    return launches;
+  }
+
+  private Launch launchOne(FunctionDefinition def) {
+    var id = newInstanceId();
+    var outcome = new CompletableFuture<ColdStart>();
+    var probing = new Probing();
+    launching.put(id, probing);
+    var spec = ContainerSpecs.forFunction(def, def.image(), id, settings);
+    long startedAt = clock.millis();
+    Instance instance;
+    try {
+      var containerId = docker.run(spec);
+      var endpoint =
+          docker.endpoint(containerId, spec.name(), spec.containerPort(), spec.publishIp());
+      instance =
+          new Instance(
+              id,
+              def.name(),
+              def.version(),
+              def.definitionDigest(),
+              endpoint.host(),
+              endpoint.port(),
+              InstanceState.STARTING,
+              containerId,
+              startedAt,
+              0);
+      registry.put(instance);
+      registry.publish(InstanceEvent.of(InstanceEvent.Type.STARTING, instance, clock.millis()));
+    } catch (RuntimeException e) {
+      launching.remove(id);
+      var reason = "could not start a container of " + def.image() + ": " + e.getMessage();
+      log.error("[{}] {}", def.name(), reason, e);
+      registry.publish(
+          new InstanceEvent(InstanceEvent.Type.FAILED, def.name(), id, reason, clock.millis()));
+      outcome.complete(new ColdStart.Failed(def.name(), reason));
+      return new Launch(id, outcome);
+    }
+    log.info("[{}] starting instance {} on {}", def.name(), id, instance.address());
+    tasks.submit(() -> outcome.complete(awaitReady(def, instance, probing)));
+    return new Launch(id, outcome);
+  }
+
+  private ColdStart awaitReady(FunctionDefinition def, Instance instance, Probing probing) {
+    try {
+      long deadline = instance.startedAt() + def.scaling().startTimeout().toMillis();
+      var result = probe.await(instance.host(), instance.port(), deadline, () -> probing.died);
+      return switch (result) {
+        case READY -> ready(instance);
+        case GONE -> {
+          var reason = "instance " + instance.id() + " exited before it was ready";
+          fail(instance, reason);
+          yield new ColdStart.Failed(def.name(), reason);
+        }
+        case TIMED_OUT -> {
+          var reason =
+              "instance "
+                  + instance.id()
+                  + " was not ready within "
+                  + def.scaling().startTimeout().toMillis()
+                  + " ms";
+          fail(instance, reason);
+          yield new ColdStart.TimedOut(def.name(), reason);
+        }
+      };
+    } catch (RuntimeException e) {
+      var reason = "instance " + instance.id() + " failed: " + e.getMessage();
+      log.error("[{}] {}", def.name(), reason, e);
+      fail(instance, reason);
+      return new ColdStart.Failed(def.name(), reason);
+    } finally {
+      launching.remove(instance.id());
+    }
+  }
+
+  private ColdStart ready(Instance starting) {
+    var ready = starting.ready(clock.millis());
+    registry.put(ready);
+    registry.publish(InstanceEvent.of(InstanceEvent.Type.READY, ready, clock.millis()));
+    log.info(
+        "[{}] instance {} ready in {} ms",
+        ready.function(),
+        ready.id(),
+        ready.readyAt() - ready.startedAt());
+    notifyChange(ready.function());
+    return new ColdStart.Ready(ready);
+  }
+
+  private void fail(Instance instance, String reason) {
+    var tail = docker.logTail(instance.containerId(), LOG_TAIL_LINES);
+    log.error("[{}] {}; last output:\n{}", instance.function(), reason, tail);
+    docker.remove(instance.containerId());
+    registry.remove(instance.function(), instance.id());
+    registry.publish(
+        new InstanceEvent(
+            InstanceEvent.Type.FAILED, instance.function(), instance.id(), reason, clock.millis()));
+    notifyChange(instance.function());
+  }
+
+  /**
+   * Drains the instance in the background: DRAINING (no new requests), wait for its in-flight
+   * requests (bounded by the function's timeout), SIGTERM with a grace period, then remove.
+   */
+  public void drain(Instance instance, String why) {
+    if (!draining.add(instance.id())) {
+      return;
+    }
+    tasks.submit(
+        () -> {
+          try {
+            drainNow(instance, why);
+          } catch (RuntimeException e) {
+            log.error("[{}] draining {} failed", instance.function(), instance.id(), e);
+          } finally {
+            draining.remove(instance.id());
+          }
+        });
+  }
+
+  private void drainNow(Instance instance, String why) throws RuntimeException {
+    log.info("[{}] draining instance {}: {}", instance.function(), instance.id(), why);
+    var drainingInstance = instance.withState(InstanceState.DRAINING);
+    registry.put(drainingInstance);
+    registry.publish(
+        InstanceEvent.of(InstanceEvent.Type.DRAINING, drainingInstance, clock.millis()));
+    var timeout =
+        functions
+            .find(instance.function())
+            .map(FunctionDefinition::timeout)
+            .orElse(FunctionDefinition.DEFAULT_TIMEOUT);
+    awaitNoInflight(instance, clock.millis() + timeout.toMillis());
+    docker.stop(instance.containerId(), (int) Math.max(1, timeout.toSeconds()));
+    docker.remove(instance.containerId());
+    removed(instance, why);
+  }
+
+  private void awaitNoInflight(Instance instance, long deadlineMs) {
+    var key = RedisKeys.activity(instance.function());
+    var field = RedisKeys.inflightField(instance.id());
+    try {
+      Thread.sleep(DRAIN_SETTLE_MS);
+      while (clock.millis() < deadlineMs) {
+        var inflight = redis.hget(key, field);
+        if (inflight == null || Long.parseLong(inflight.strip()) <= 0) {
+          return;
+        }
+        Thread.sleep(INFLIGHT_POLL_MS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (NumberFormatException e) {
+      log.warn("[{}] unreadable in-flight count of {}", instance.function(), instance.id());
+    }
+  }
+
+  /** Removes a registry entry whose container is gone, and announces it. */
+  public void removed(Instance instance, String why) {
+    if (registry.remove(instance.function(), instance.id())) {
+      registry.publish(
+          new InstanceEvent(
+              InstanceEvent.Type.REMOVED, instance.function(), instance.id(), why, clock.millis()));
+      log.info("[{}] instance {} removed: {}", instance.function(), instance.id(), why);
+    }
+    notifyChange(instance.function());
+  }
+
+  /**
+   * Docker reported that an instance's container exited. A start in progress fails at once; an
+   * instance nobody is draining leaves the registry now, and its container is removed.
+   */
+  public void containerDied(String function, String instanceId, String containerId) {
+    var probing = launching.get(instanceId);
+    if (probing != null) {
+      probing.died = true;
+      return;
+    }
+    if (draining.contains(instanceId)) {
+      return;
+    }
+    registry.instances(function).stream()
+        .filter(i -> i.id().equals(instanceId))
+        .findFirst()
+        .ifPresent(i -> removed(i, "container exited"));
+    tasks.submit(() -> docker.remove(containerId));
+  }
+
+  private void notifyChange(String function) {
+    try {
+      onChange.accept(function);
+    } catch (RuntimeException e) {
+      log.error("[{}] change listener failed", function, e);
+    }
+  }
+
+  static String newInstanceId() {
+    var bytes = new byte[5];
+    RANDOM.nextBytes(bytes);
+    return HexFormat.of().formatHex(bytes);
+  }
+
+  @Override
+  public void close() {
+    tasks.shutdownNow();
+  }
+}

@@ -1,0 +1,187 @@
+package io.stoke.orchestrator;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import io.stoke.common.contract.Instance;
+import io.stoke.common.contract.RedisKeys;
+import io.stoke.common.registry.InstanceRegistry;
+import io.stoke.orchestrator.docker.Labels;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import redis.clients.jedis.StreamEntryID;
+import redis.clients.jedis.UnifiedJedis;
+
+/** Shared helpers of the integration tests: bases, Docker, HTTP, starting the orchestrator. */
+public final class ItSupport {
+
+  private ItSupport() {}
+
+  /** The repository's functions folder, from the module (tests) or the repository root. */
+  public static final Path FUNCTIONS =
+      (Files.isDirectory(Path.of("functions", "runtimes"))
+              ? Path.of("functions")
+              : Path.of("..", "functions"))
+          .toAbsolutePath()
+          .normalize();
+
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  /** Base images as scripts/bases.sh recorded them, falling back to the environment. */
+  public static Map<String, String> bases() {
+    var bases = new LinkedHashMap<String, String>();
+    var file = Path.of("/var/cache/stoke/bases.env");
+    if (Files.exists(file)) {
+      try {
+        for (var line : Files.readAllLines(file)) {
+          var eq = line.indexOf('=');
+          if (eq > 0 && !line.startsWith("#")) {
+            bases.put(line.substring(0, eq).strip(), line.substring(eq + 1).strip());
+          }
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    for (var key :
+        List.of(
+            "STOKE_BASE_PYTHON",
+            "STOKE_BASE_JAVA_JRE",
+            "STOKE_BASE_JAVA_JDK",
+            "STOKE_BASE_MINIMAL")) {
+      if (System.getenv(key) != null) {
+        bases.put(key, System.getenv(key));
+      }
+    }
+    return bases;
+  }
+
+  public static StokeProperties.Base base() {
+    var b = bases();
+    return new StokeProperties.Base(
+        b.get("STOKE_BASE_PYTHON"),
+        b.get("STOKE_BASE_JAVA_JRE"),
+        b.get("STOKE_BASE_JAVA_JDK"),
+        b.get("STOKE_BASE_MINIMAL"));
+  }
+
+  /** The orchestrator's command-line arguments for a test. */
+  public static List<String> arguments(Path definitions, String redisUrl, String... extra) {
+    var base = base();
+    var args =
+        new ArrayList<>(
+            List.of(
+                "--server.port=0",
+                "--stoke.definitions=" + definitions,
+                "--stoke.functions-dir=" + FUNCTIONS,
+                "--stoke.redis-url=" + redisUrl,
+                "--stoke.base.python=" + base.python(),
+                "--stoke.base.java-jre=" + base.javaJre(),
+                "--stoke.base.java-jdk=" + base.javaJdk(),
+                "--stoke.base.minimal=" + base.minimal(),
+                "--stoke.idle-check-interval=200ms",
+                "--stoke.reconcile-interval=2s",
+                "--stoke.reload-poll-interval=200ms",
+                "--stoke.prune-images=false"));
+    args.addAll(List.of(extra));
+    return args;
+  }
+
+  public static ConfigurableApplicationContext startOrchestrator(
+      Path definitions, String redisUrl, String... extra) {
+    return new SpringApplicationBuilder(OrchestratorApplication.class)
+        .run(arguments(definitions, redisUrl, extra).toArray(String[]::new));
+  }
+
+  public static DockerClient docker() {
+    var config = DefaultDockerClientConfig.createDefaultConfigBuilder().build();
+    var http = new ApacheDockerHttpClient.Builder().dockerHost(config.getDockerHost()).build();
+    return DockerClientImpl.getInstance(config, http);
+  }
+
+  /** Ids of the containers of {@code function}, running or not. */
+  public static List<String> containers(DockerClient docker, String function) {
+    return docker
+        .listContainersCmd()
+        .withShowAll(true)
+        .withLabelFilter(Map.of(Labels.MANAGED, "true", Labels.FUNCTION, function))
+        .exec()
+        .stream()
+        .map(c -> c.getId())
+        .toList();
+  }
+
+  public static void removeContainers(DockerClient docker, Collection<String> functions) {
+    for (var function : functions) {
+      for (var id : containers(docker, function)) {
+        try {
+          docker.removeContainerCmd(id).withForce(true).exec();
+        } catch (RuntimeException e) {
+          // Already gone.
+        }
+      }
+    }
+  }
+
+  public static void demand(UnifiedJedis redis, String function) {
+    redis.xadd(
+        RedisKeys.DEMAND_STREAM,
+        StreamEntryID.NEW_ENTRY,
+        Map.of(
+            "function",
+            function,
+            "at",
+            Long.toString(System.currentTimeMillis()),
+            "source",
+            "test"));
+  }
+
+  public static List<Instance> ready(InstanceRegistry registry, String function) {
+    return registry.instances(function).stream().filter(Instance::isReady).toList();
+  }
+
+  public static HttpResponse<String> get(Instance instance, String pathAndQuery) {
+    try {
+      return HTTP.send(
+          HttpRequest.newBuilder(URI.create("http://" + instance.address() + pathAndQuery))
+              .timeout(Duration.ofSeconds(30))
+              .build(),
+          HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A definitions entry of a python example function under another name. */
+  public static String python(String name, String source, String version, String scaling) {
+    return """
+          - name: %s
+            runtime: python
+            source: %s
+            handler: handler.py
+            version: "%s"
+            timeout: 20s
+            scaling: {%s}
+        """
+        .formatted(name, source, version, scaling);
+  }
+}
