@@ -8,6 +8,7 @@ import io.stoke.orchestrator.definitions.DefinitionsManager;
 import io.stoke.orchestrator.definitions.FunctionSet;
 import io.stoke.orchestrator.docker.DockerContainers;
 import io.stoke.orchestrator.image.ImageBuilder;
+import io.stoke.orchestrator.instances.Autoscaling;
 import io.stoke.orchestrator.instances.DemandConsumer;
 import io.stoke.orchestrator.instances.DockerEventWatcher;
 import io.stoke.orchestrator.instances.IdleReaper;
@@ -42,6 +43,7 @@ public class Orchestrator implements SmartLifecycle {
   private final DefinitionsManager definitions;
   private final DockerEventWatcher events;
   private final DemandConsumer demand;
+  private final Autoscaling autoscaling;
   private final ScheduledExecutorService loops =
       Executors.newScheduledThreadPool(
           2, Thread.ofPlatform().daemon().name("stoke-loop-", 0).factory());
@@ -76,9 +78,15 @@ public class Orchestrator implements SmartLifecycle {
             this::requestReconcile,
             clock);
     this.events = new DockerEventWatcher(dockerClient, instances, this::requestReconcile);
+    this.autoscaling = new Autoscaling(functions, redis, instances, clock);
     this.demand =
         new DemandConsumer(
-            redis, instances, properties.consumerName(), properties.demandMaxAge(), clock);
+            redis,
+            instances,
+            autoscaling::signal,
+            properties.consumerName(),
+            properties.demandMaxAge(),
+            clock);
     instances.onChange(function -> requestReconcile());
   }
 
@@ -97,6 +105,8 @@ public class Orchestrator implements SmartLifecycle {
         this::requestReconcile, reconcileMs, reconcileMs, TimeUnit.MILLISECONDS);
     long idleMs = properties.idleCheckInterval().toMillis();
     loops.scheduleWithFixedDelay(this::checkIdle, idleMs, idleMs, TimeUnit.MILLISECONDS);
+    long autoscaleMs = properties.autoscaleInterval().toMillis();
+    loops.scheduleWithFixedDelay(this::autoscale, autoscaleMs, autoscaleMs, TimeUnit.MILLISECONDS);
     definitions.watch(properties.reloadPollInterval());
     running = true;
     log.info("Orchestrator started");
@@ -131,6 +141,14 @@ public class Orchestrator implements SmartLifecycle {
       idleReaper.check();
     } catch (RuntimeException e) {
       log.error("Idle check failed", e);
+    }
+  }
+
+  private void autoscale() {
+    try {
+      autoscaling.tick();
+    } catch (RuntimeException e) {
+      log.error("Autoscaling failed", e);
     }
   }
 

@@ -20,6 +20,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param base base images of the runtime templates
  * @param reconcileInterval how often Docker and the registry are compared
  * @param idleCheckInterval how often instances are checked for idleness
+ * @param autoscaleInterval how often the autoscaler decides (and at once on a scale signal)
  * @param reloadPollInterval how often the definitions file's modification time is checked
  * @param pruneImages whether images of removed functions and old versions are deleted
  * @param consumerName this orchestrator's consumer name in the stream group; stable across restarts
@@ -37,6 +38,7 @@ public record StokeProperties(
     @DefaultValue Base base,
     @DefaultValue("5s") Duration reconcileInterval,
     @DefaultValue("1s") Duration idleCheckInterval,
+    @DefaultValue("500ms") Duration autoscaleInterval,
     @DefaultValue("1s") Duration reloadPollInterval,
     @DefaultValue("true") boolean pruneImages,
     @DefaultValue("orchestrator") String consumerName,
@@ -50,6 +52,7 @@ public record StokeProperties(
     base = base == null ? new Base(null, null, null, null) : base;
     positive("stoke.reconcile-interval", reconcileInterval);
     positive("stoke.idle-check-interval", idleCheckInterval);
+    positive("stoke.autoscale-interval", autoscaleInterval);
     positive("stoke.reload-poll-interval", reloadPollInterval);
     positive("stoke.demand-max-age", demandMaxAge);
     if (consumerName == null || consumerName.isBlank()) {

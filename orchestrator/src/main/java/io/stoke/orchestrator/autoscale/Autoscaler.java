@@ -47,14 +47,18 @@ public final class Autoscaler {
 
     int desired;
     String reason;
-    int panicPeak = 0;
     if (panicSince.isPresent()) {
-      desired = Math.max(Math.max(wantPanic, current), state.panicPeak());
-      panicPeak = desired;
+      desired = Math.max(wantPanic, current);
       reason = "panic: " + fmt(panic) + " concurrent over the panic window";
     } else {
       desired = wantStable;
       reason = "stable: " + fmt(stable) + " concurrent over the stable window";
+    }
+    if (desired > current && desired > wantPanic) {
+      // The stable average lags: it may still ask for more after demand has gone (and the idle
+      // rule has drained instances). Only demand seen in the panic window justifies adding.
+      desired = Math.max(current, wantPanic);
+      reason += ", no recent demand for more";
     }
 
     int maxUp = Math.max(current + 1, (int) Math.ceil(current * policy.maxScaleUpRate()));
@@ -76,9 +80,7 @@ public final class Autoscaler {
     if (bounded != desired) {
       reason += ", bounded to [" + policy.minInstances() + ", " + policy.maxInstances() + "]";
     }
-    panicPeak = panicSince.isPresent() ? Math.min(panicPeak, policy.maxInstances()) : 0;
-    return new ScaleDecision(
-        bounded, new AutoscalerState(panicSince, panicPeak, lowerSince), reason);
+    return new ScaleDecision(bounded, new AutoscalerState(panicSince, lowerSince), reason);
   }
 
   static double perInstanceTarget(ScalingPolicy policy) {

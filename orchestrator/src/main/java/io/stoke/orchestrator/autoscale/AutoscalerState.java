@@ -7,14 +7,12 @@ import java.util.Optional;
  * What one decision hands to the next.
  *
  * @param panicSince when panic mode was last triggered; empty when not panicking
- * @param panicPeak the highest count decided during the current panic (never scale below it)
  * @param lowerSince since when every decision wanted fewer instances than exist; empty otherwise
  */
-public record AutoscalerState(
-    Optional<Instant> panicSince, int panicPeak, Optional<Instant> lowerSince) {
+public record AutoscalerState(Optional<Instant> panicSince, Optional<Instant> lowerSince) {
 
   public static final AutoscalerState INITIAL =
-      new AutoscalerState(Optional.empty(), 0, Optional.empty());
+      new AutoscalerState(Optional.empty(), Optional.empty());
 
   public boolean panicking() {
     return panicSince.isPresent();

@@ -29,8 +29,15 @@ public final class DemandConsumer implements AutoCloseable {
   private static final List<String> STREAMS =
       List.of(RedisKeys.DEMAND_STREAM, RedisKeys.SCALE_STREAM);
 
+  /** Receives scale-up signals: requests are queueing for a function. */
+  @FunctionalInterface
+  public interface ScaleSignals {
+    void queueing(String function, double pending, double inflight);
+  }
+
   private final UnifiedJedis redis;
   private final InstanceManager instances;
+  private final ScaleSignals scaleSignals;
   private final String consumer;
   private final Duration maxAge;
   private final Clock clock;
@@ -40,11 +47,13 @@ public final class DemandConsumer implements AutoCloseable {
   public DemandConsumer(
       UnifiedJedis redis,
       InstanceManager instances,
+      ScaleSignals scaleSignals,
       String consumer,
       Duration maxAge,
       Clock clock) {
     this.redis = redis;
     this.instances = instances;
+    this.scaleSignals = scaleSignals;
     this.consumer = consumer;
     this.maxAge = maxAge;
     this.clock = clock;
@@ -142,18 +151,20 @@ public final class DemandConsumer implements AutoCloseable {
     try {
       if (stream.equals(RedisKeys.DEMAND_STREAM)) {
         instances.demand(function);
-      } else if (pending(entry) > 0) {
-        instances.queueing(function);
+      } else {
+        scaleSignals.queueing(function, field(entry, "pending"), field(entry, "inflight"));
       }
     } catch (RuntimeException e) {
       log.error("[{}] acting on {} entry {} failed", function, stream, entry.getID(), e);
     }
   }
 
-  private static long pending(StreamEntry entry) {
+  private static double field(StreamEntry entry, String name) {
     try {
-      return Long.parseLong(entry.getFields().getOrDefault("pending", "0").strip());
+      double value = Double.parseDouble(entry.getFields().getOrDefault(name, "0").strip());
+      return Double.isFinite(value) && value > 0 ? value : 0;
     } catch (NumberFormatException e) {
+      log.warn("Ignoring unreadable {} in scale entry {}", name, entry.getID());
       return 0;
     }
   }

@@ -102,21 +102,6 @@ public final class InstanceManager implements AutoCloseable {
     return withLock(function, () -> active(def.get()).isEmpty() ? launch(def.get(), 1) : List.of());
   }
 
-  /** Requests are queuing: add one instance unless one is already starting. */
-  public List<Launch> queueing(String function) {
-    var def = functions.find(function);
-    if (def.isEmpty() || def.get().mode() == ExecutionMode.EXEC) {
-      return List.of();
-    }
-    return withLock(
-        function,
-        () -> {
-          var active = active(def.get());
-          boolean starting = active.stream().anyMatch(i -> i.state() == InstanceState.STARTING);
-          return starting ? List.<Launch>of() : resize(def.get(), active, active.size() + 1);
-        });
-  }
-
   /**
    * Starts or drains instances of {@code function} until it has {@code desired} of the current
    * version, clamped to [minInstances, maxInstances].

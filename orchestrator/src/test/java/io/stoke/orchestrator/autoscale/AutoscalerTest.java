@@ -142,6 +142,18 @@ class AutoscalerTest {
   }
 
   @Test
+  void doesNotAddInstancesOnALaggingAverageOnceDemandHasGone() {
+    var run = new Run(POLICY, 4).load(20, 12).load(0, 2);
+    // The idle rule drained three instances meanwhile; the 10 s average still says 20 x 8/10.
+    run.instances = 1;
+
+    run.load(0, 1);
+
+    assertThat(run.instances).isEqualTo(1);
+    assertThat(run.last.reason()).contains("no recent demand");
+  }
+
+  @Test
   void staysWithinMinAndMax() {
     var bounded = policy(2, 3, Duration.ZERO, 10);
 

@@ -1,0 +1,118 @@
+package io.stoke.orchestrator.instances;
+
+import io.stoke.common.contract.RedisKeys;
+import io.stoke.common.definition.ExecutionMode;
+import io.stoke.common.definition.FunctionDefinition;
+import io.stoke.orchestrator.autoscale.Autoscaler;
+import io.stoke.orchestrator.autoscale.AutoscalerState;
+import io.stoke.orchestrator.autoscale.FunctionLoad;
+import io.stoke.orchestrator.autoscale.LoadHistory;
+import io.stoke.orchestrator.autoscale.LoadSample;
+import io.stoke.orchestrator.definitions.FunctionSet;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.UnifiedJedis;
+
+/**
+ * Feeds the pure {@link Autoscaler} and applies its decisions: samples each function's load ({@code
+ * stoke:load:{fn}}, written by the stats listener) on every tick and on every scale signal, and
+ * reconciles the instance count through {@link InstanceManager#scaleTo}. Scaling to zero is left to
+ * the idle rule (no request started for {@code idleTimeout}), so this never drains a function's
+ * last instance.
+ */
+public final class Autoscaling {
+
+  private static final Logger log = LoggerFactory.getLogger(Autoscaling.class);
+
+  /** Per-function memory of the autoscaler: its samples and what one decision tells the next. */
+  private static final class Memory {
+    final LoadHistory history = new LoadHistory();
+    AutoscalerState state = AutoscalerState.INITIAL;
+    int lastDesired = -1;
+  }
+
+  private final FunctionSet functions;
+  private final UnifiedJedis redis;
+  private final InstanceManager instances;
+  private final Clock clock;
+  private final Map<String, Memory> memory = new ConcurrentHashMap<>();
+
+  public Autoscaling(
+      FunctionSet functions, UnifiedJedis redis, InstanceManager instances, Clock clock) {
+    this.functions = functions;
+    this.redis = redis;
+    this.instances = instances;
+    this.clock = clock;
+  }
+
+  /** One decision for every function, from the load the stats listener last aggregated. */
+  public void tick() {
+    memory.keySet().removeIf(name -> functions.find(name).isEmpty());
+    for (var def : functions.all()) {
+      if (def.mode() == ExecutionMode.HTTP) {
+        try {
+          evaluate(def, currentLoad(def.name()));
+        } catch (RuntimeException e) {
+          log.error("[{}] autoscaling failed", def.name(), e);
+        }
+      }
+    }
+  }
+
+  /** A scale signal: requests are queueing now. Decide at once instead of at the next tick. */
+  public void signal(String function, double pending, double inflight) {
+    functions
+        .find(function)
+        .filter(def -> def.mode() == ExecutionMode.HTTP)
+        .ifPresent(def -> evaluate(def, pending + inflight));
+  }
+
+  private double currentLoad(String function) {
+    var load = redis.hgetAll(RedisKeys.load(function));
+    return number(load.get("pending")) + number(load.get("inflight"));
+  }
+
+  private void evaluate(FunctionDefinition def, double concurrency) {
+    var now = Instant.ofEpochMilli(clock.millis());
+    var policy = def.scaling();
+    var keep = max(policy.stableWindow(), policy.panicWindow()).plusSeconds(1);
+    var m = memory.computeIfAbsent(def.name(), k -> new Memory());
+    synchronized (m) {
+      m.history.add(new LoadSample(now, concurrency), keep);
+      int current = instances.active(def).size();
+      var decision =
+          Autoscaler.decide(new FunctionLoad(m.history.samples(), current, m.state), policy, now);
+      m.state = decision.state();
+      int desired = Math.max(decision.desired(), Math.min(current, 1));
+      if (desired != current) {
+        log.info("[{}] scaling {} → {} ({})", def.name(), current, desired, decision.reason());
+        instances.scaleTo(def.name(), desired);
+      } else if (desired != m.lastDesired) {
+        log.debug("[{}] holding {} ({})", def.name(), desired, decision.reason());
+      }
+      m.lastDesired = desired;
+    }
+  }
+
+  private static Duration max(Duration a, Duration b) {
+    return a.compareTo(b) >= 0 ? a : b;
+  }
+
+  private static double number(String text) {
+    if (text == null) {
+      return 0;
+    }
+    try {
+      double value = Double.parseDouble(text.strip());
+      return Double.isFinite(value) && value > 0 ? value : 0;
+    } catch (NumberFormatException e) {
+      log.warn("Ignoring unreadable load value '{}'", text);
+      return 0;
+    }
+  }
+}

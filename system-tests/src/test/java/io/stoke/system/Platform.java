@@ -1,0 +1,204 @@
+package io.stoke.system;
+
+import static org.awaitility.Awaitility.await;
+
+import io.stoke.common.testing.RedisServer;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import redis.clients.jedis.RedisClient;
+
+/**
+ * Stoke's services as real processes, started from the jars the build just made, against a real
+ * redis-server and the real Docker engine: the platform as {@code ./stoke up} runs it.
+ */
+final class Platform implements AutoCloseable {
+
+  static final Path ROOT = projectRoot();
+
+  private final RedisServer redisServer;
+  private final RedisClient redis;
+  private final Map<String, Process> services = new LinkedHashMap<>();
+  private final Map<String, Path> logs = new HashMap<>();
+  private final int gatewayPort;
+  private final Path logDir;
+
+  private Platform(RedisServer redisServer, int gatewayPort, Path logDir) {
+    this.redisServer = redisServer;
+    this.redis = RedisClient.create(URI.create(redisServer.url()));
+    this.gatewayPort = gatewayPort;
+    this.logDir = logDir;
+  }
+
+  /** Starts redis-server, the stats listener, the orchestrator and the gateway. */
+  static Platform start(Path definitions, String name) throws IOException {
+    var redis = RedisServer.start();
+    var logDir = ROOT.resolve("system-tests/target/platform-logs/" + name);
+    Files.createDirectories(logDir);
+    var platform = new Platform(redis, RedisServer.freePort(), logDir);
+    try {
+      int statsUdp = RedisServer.freePort();
+      int statsHttp = RedisServer.freePort();
+      int orchestratorHttp = RedisServer.freePort();
+      String redisUrl = "--stoke.redis-url=" + redis.url();
+      platform.launch(
+          "stats-listener",
+          List.of(
+              redisUrl,
+              "--server.port=" + statsHttp,
+              "--stoke.stats.port=" + statsUdp,
+              "--stoke.stats.bind=127.0.0.1"),
+          statsHttp);
+      platform.launch(
+          "orchestrator",
+          List.of(
+              redisUrl,
+              "--server.port=" + orchestratorHttp,
+              "--stoke.definitions=" + definitions,
+              "--stoke.functions-dir=" + ROOT.resolve("functions"),
+              "--stoke.consumer-name=" + name),
+          orchestratorHttp);
+      platform.launch(
+          "gateway",
+          List.of(
+              redisUrl,
+              "--server.port=" + platform.gatewayPort,
+              "--management.statsd.metrics.export.port=" + statsUdp,
+              "--management.statsd.metrics.export.step=500ms",
+              "--management.statsd.metrics.export.polling-frequency=500ms"),
+          platform.gatewayPort);
+      return platform;
+    } catch (RuntimeException | IOException e) {
+      platform.close();
+      throw e;
+    }
+  }
+
+  private void launch(String service, List<String> args, int healthPort) throws IOException {
+    var jar = ROOT.resolve(service + "/target/stoke-" + service + ".jar");
+    if (!Files.exists(jar)) {
+      throw new IllegalStateException(jar + " is missing: the system tests run after `package`");
+    }
+    var command = new ArrayList<String>();
+    command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", jar.toString()));
+    command.addAll(args);
+    var log = logDir.resolve(service + ".log");
+    var builder =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().putAll(baseImages());
+    services.put(service, builder.start());
+    logs.put(service, log);
+    awaitHealthy(service, healthPort);
+  }
+
+  private void awaitHealthy(String service, int port) {
+    var client = HttpClient.newHttpClient();
+    var health = URI.create("http://127.0.0.1:" + port + "/actuator/health");
+    await(service + " healthy (log: " + logs.get(service) + ")")
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              if (!services.get(service).isAlive()) {
+                throw new IllegalStateException(service + " exited: " + tail(service));
+              }
+              try {
+                var response =
+                    client.send(
+                        HttpRequest.newBuilder(health).build(),
+                        HttpResponse.BodyHandlers.discarding());
+                return response.statusCode() == 200;
+              } catch (IOException notYet) {
+                return false;
+              }
+            });
+  }
+
+  /** The base images scripts/bases.sh prepared, so function images build without a registry. */
+  static Map<String, String> baseImages() throws IOException {
+    var env = new HashMap<String, String>();
+    var file =
+        Path.of(System.getenv().getOrDefault("STOKE_CACHE", "/var/cache/stoke"), "bases.env");
+    if (Files.exists(file)) {
+      for (var line : Files.readAllLines(file)) {
+        int eq = line.indexOf('=');
+        if (line.startsWith("STOKE_BASE_") && eq > 0) {
+          env.put(line.substring(0, eq), line.substring(eq + 1).trim());
+        }
+      }
+    }
+    return env;
+  }
+
+  /** Resident memory of a service's process, in MiB, from /proc. */
+  double rssMiB(String service) throws IOException {
+    long pid = services.get(service).pid();
+    for (var line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+      }
+    }
+    throw new IOException("no VmRSS for " + service);
+  }
+
+  URI gateway() {
+    return URI.create("http://127.0.0.1:" + gatewayPort);
+  }
+
+  RedisClient redis() {
+    return redis;
+  }
+
+  String tail(String service) {
+    try {
+      var lines = Files.readAllLines(logs.get(service));
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    } catch (IOException e) {
+      return "(no log: " + e + ")";
+    }
+  }
+
+  @Override
+  public void close() {
+    var reversed = new ArrayList<>(services.values());
+    java.util.Collections.reverse(reversed);
+    for (var process : reversed) {
+      process.toHandle().destroy();
+    }
+    for (var process : reversed) {
+      try {
+        if (!process.waitFor(15, java.util.concurrent.TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        process.destroyForcibly();
+      }
+    }
+    Docker.removeManagedContainers();
+    redis.close();
+    redisServer.close();
+  }
+
+  static Path projectRoot() {
+    var dir = Path.of("").toAbsolutePath();
+    while (dir != null && !Files.exists(dir.resolve("global-function-definition.yml"))) {
+      dir = dir.getParent();
+    }
+    if (dir == null) {
+      throw new IllegalStateException("no project root above " + Path.of("").toAbsolutePath());
+    }
+    return dir;
+  }
+}
