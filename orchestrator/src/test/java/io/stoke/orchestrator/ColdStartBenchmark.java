@@ -102,12 +102,20 @@ public final class ColdStartBenchmark {
             .redirectErrorStream(true)
             .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
             .start();
-    // The same readiness poll the orchestrator uses, then the first request.
-    probe.await("127.0.0.1", port, System.currentTimeMillis() + 30_000, () -> false);
-    awaitOk(port, start + 30_000_000_000L);
-    double ms = (System.nanoTime() - start) / 1e6;
+    // As a script would: `docker run -d` returns once the container started, then poll. Polling
+    // the published port while `docker run` is still starting the container slows the start
+    // itself (measured here: about 1.1 s instead of about 0.35 s), so the baseline does not.
     var id = new String(run.getInputStream().readAllBytes()).strip();
     run.waitFor();
+    long deadline = System.currentTimeMillis() + 30_000;
+    while (!probe.isReady("127.0.0.1", port, 50)) {
+      if (System.currentTimeMillis() > deadline) {
+        throw new IllegalStateException(def.image() + " not ready within 30 s");
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+    }
+    awaitOk(port, start + 30_000_000_000L);
+    double ms = (System.nanoTime() - start) / 1e6;
     new ProcessBuilder("docker", "rm", "-f", id).start().waitFor();
     return ms;
   }

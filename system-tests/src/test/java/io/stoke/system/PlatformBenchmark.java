@@ -64,6 +64,7 @@ public final class PlatformBenchmark {
       awaitReady(registry, "sleep", 1, Duration.ofMinutes(3));
       idleMemory(platform);
       instanceMemory(platform);
+      coldStartThroughTheGateway(platform, registry, trials);
       scaleUpReaction(platform, registry, trials);
       lostRequests(platform, registry);
     }
@@ -87,6 +88,64 @@ public final class PlatformBenchmark {
             .strip();
     System.out.println("## Memory of one idle function instance (python runtime, docker stats)");
     System.out.println("  sleep instance: " + stats);
+  }
+
+  static void coldStartThroughTheGateway(Platform platform, InstanceRegistry registry, int trials)
+      throws Exception {
+    var cold = new ArrayList<Double>();
+    var bare = new ArrayList<Double>();
+    String image = null;
+    for (int t = 0; t < trials; t++) {
+      awaitCount(registry, "hello", 0, Duration.ofMinutes(2));
+      awaitNoContainers("hello", Duration.ofMinutes(1));
+      long start = System.nanoTime();
+      int status = call(platform, "/hello");
+      cold.add((System.nanoTime() - start) / 1e6);
+      if (status != 200) {
+        throw new IllegalStateException("cold call answered " + status);
+      }
+      if (image == null) {
+        image =
+            Docker.run(
+                    List.of(
+                        "docker",
+                        "inspect",
+                        "--format",
+                        "{{.Config.Image}}",
+                        Docker.containers("hello").getFirst()),
+                    30)
+                .strip();
+      }
+      bare.add(BareDocker.runToFirst200(image) / 1e6);
+    }
+    System.out.println("## Cold start through the gateway: GET /hello with zero instances → 200");
+    System.out.printf(
+        Locale.ROOT,
+        "  stoke      p50 %7.1f ms  p90 %7.1f ms  all %s%n",
+        percentile(cold, 50),
+        percentile(cold, 90),
+        fmt(cold));
+    System.out.printf(
+        Locale.ROOT,
+        "  bare docker run → first 200  p50 %7.1f ms  p90 %7.1f ms  all %s%n",
+        percentile(bare, 50),
+        percentile(bare, 90),
+        fmt(bare));
+    System.out.printf(
+        Locale.ROOT,
+        "  ratio p50 %.2f, p90 %.2f%n",
+        percentile(cold, 50) / percentile(bare, 50),
+        percentile(cold, 90) / percentile(bare, 90));
+  }
+
+  static void awaitNoContainers(String function, Duration max) {
+    long deadline = System.nanoTime() + max.toNanos();
+    while (!Docker.containers(function).isEmpty()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(function + " containers did not go away");
+      }
+      LockSupport.parkNanos(100_000_000);
+    }
   }
 
   static void scaleUpReaction(Platform platform, InstanceRegistry registry, int trials)
