@@ -92,9 +92,12 @@ start_service() {
     info "$svc is already running (pid $(cat "$pidfile"))"
     return
   fi
+  # Run a copy: a rebuild while the platform runs must not swap the jar under a live JVM.
+  mkdir -p "$STOKE_STATE/run"
+  cp "$(jar_of "$svc")" "$STOKE_STATE/run/$svc.jar"
   # shellcheck disable=SC2046
   setsid "$JAVA" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -XX:MaxRAMPercentage=10 \
-    -jar "$(jar_of "$svc")" $(service_args "$svc") >"$LOGS_DIR/$svc.log" 2>&1 < /dev/null &
+    -jar "$STOKE_STATE/run/$svc.jar" $(service_args "$svc") >"$LOGS_DIR/$svc.log" 2>&1 < /dev/null &
   echo $! >"$pidfile"
   info "$svc started (pid $!, log $LOGS_DIR/$svc.log)"
 }
