@@ -2,7 +2,7 @@
 # Builds the images of Stoke's own services for docker-compose, where no registry is reachable:
 #   stoke-base/java-server:21  minimal Debian + a jlinked Java runtime with what Spring Boot needs
 #                              (used when eclipse-temurin:21-jre cannot be pulled)
-#   stoke-base/redis:7         minimal Debian + Debian's redis-server (when redis:7.4-bookworm
+#   stoke-base/redis:7-r2      minimal Debian + Debian's redis-server (when redis:7.4-bookworm
 #                              cannot be pulled)
 #   stoke/<service>:latest     each service's Dockerfile on that base (jars must be built first)
 # Prints STOKE_JAVA_BASE=… and STOKE_REDIS_IMAGE=… last, for docker-compose's environment.
@@ -12,7 +12,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 require_java
 ensure_bases >/dev/null
 SERVER_LOCAL=stoke-base/java-server:21
-REDIS_LOCAL=stoke-base/redis:7
+# The tag names the recipe below: change it when the recipe changes.
+REDIS_LOCAL=stoke-base/redis:7-r2
 SERVER_MODULES=java.se,jdk.unsupported,jdk.crypto.ec,jdk.crypto.cryptoki,jdk.management,jdk.management.agent,jdk.naming.dns,jdk.zipfs,jdk.httpserver,jdk.net,jdk.jfr
 
 pick() { # public local → the image to use, building nothing
@@ -36,7 +37,7 @@ fi
 redis_image="$(pick redis:7.4-bookworm "$REDIS_LOCAL")"
 if [[ "$redis_image" == "$REDIS_LOCAL" ]] && ! docker image inspect "$REDIS_LOCAL" >/dev/null 2>&1; then
   step "Building $REDIS_LOCAL (Debian's redis-server)"
-  printf 'FROM %s\nRUN apt-get update -qq && apt-get install -y -qq --no-install-recommends redis-server && rm -rf /var/lib/apt/lists/*\nWORKDIR /data\nUSER redis\n' \
+  printf 'FROM %s\nRUN apt-get update -qq && apt-get install -y -qq --no-install-recommends redis-server && rm -rf /var/lib/apt/lists/* \\\n && mkdir -p /data && chown redis:redis /data\nWORKDIR /data\nUSER redis\n' \
     "$STOKE_BASE_MINIMAL" | docker build -q -t "$REDIS_LOCAL" - >/dev/null
 fi
 
