@@ -14,6 +14,9 @@ command -v curl >/dev/null 2>&1 || apt_install curl
 step "Preparing base images"
 ensure_bases
 
+# Containers left by an earlier run that was cut off would look like orphans to the tests.
+remove_function_containers
+
 step "Running the test suite (./mvnw verify)"
 set +e
 (cd "$STOKE_HOME" && ./mvnw -B -ntp verify "$@") 2>&1 | tee "$STOKE_STATE/test.log" \
