@@ -9,6 +9,9 @@ import io.stoke.common.registry.InstanceRegistry;
 import io.stoke.orchestrator.definitions.FunctionSet;
 import io.stoke.orchestrator.docker.ContainerSettings;
 import io.stoke.orchestrator.docker.DockerContainers;
+import io.stoke.orchestrator.exec.ExecRunner;
+import io.stoke.orchestrator.exec.ExecSettings;
+import io.stoke.orchestrator.exec.ExecWorker;
 import io.stoke.orchestrator.image.ImageBuilder;
 import io.stoke.orchestrator.instances.InstanceManager;
 import io.stoke.orchestrator.instances.ReadinessProbe;
@@ -77,6 +80,38 @@ class OrchestratorConfiguration {
   @Bean
   ImageBuilder imageBuilder(DockerClient docker, StokeProperties properties) {
     return new ImageBuilder(docker, properties.functionsDir(), properties.base());
+  }
+
+  @Bean
+  ExecSettings execSettings(StokeProperties properties) {
+    return properties.exec();
+  }
+
+  @Bean(destroyMethod = "close")
+  ExecWorker execWorker(
+      DockerClient docker,
+      DockerContainers containers,
+      UnifiedJedis redis,
+      StokeProperties properties,
+      Clock clock) {
+    var settings = properties.exec();
+    var runner =
+        new ExecRunner(
+            docker, containers, settings.logTailBytes(), unixSocket(properties.dockerHost()));
+    var worker = new ExecWorker(redis, runner, settings, properties.consumerName(), clock);
+    if (settings.enabled()) {
+      worker.start();
+    }
+    return worker;
+  }
+
+  /** The engine's Unix socket path from {@code unix:///path}; activations attach through it. */
+  static java.nio.file.Path unixSocket(String dockerHost) {
+    if (!dockerHost.startsWith("unix://")) {
+      throw new IllegalArgumentException(
+          "stoke.docker-host = " + dockerHost + ", exec activations need a unix:// engine socket");
+    }
+    return java.nio.file.Path.of(dockerHost.substring("unix://".length()));
   }
 
   @Bean(destroyMethod = "close")

@@ -26,6 +26,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param consumerName this orchestrator's consumer name in the stream group; stable across restarts
  *     so entries it read but did not acknowledge are read again
  * @param demandMaxAge demand older than this is acknowledged without acting on it
+ * @param exec the exec workers that run {@code mode: exec} activations
  */
 @ConfigurationProperties("stoke")
 public record StokeProperties(
@@ -42,7 +43,8 @@ public record StokeProperties(
     @DefaultValue("1s") Duration reloadPollInterval,
     @DefaultValue("true") boolean pruneImages,
     @DefaultValue("orchestrator") String consumerName,
-    @DefaultValue("60s") Duration demandMaxAge) {
+    @DefaultValue("60s") Duration demandMaxAge,
+    @DefaultValue io.stoke.orchestrator.exec.ExecSettings exec) {
 
   public StokeProperties {
     Objects.requireNonNull(definitions, "stoke.definitions");

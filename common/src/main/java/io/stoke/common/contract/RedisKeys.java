@@ -75,4 +75,77 @@ public final class RedisKeys {
   public static String inflightField(String instanceId) {
     return instanceId + ".inflight";
   }
+
+  /**
+   * HASH user name → user JSON ({@code name}, password hash, {@code createdAt}). Written and read
+   * only by the api-server; registration uses HSETNX so a name is taken once.
+   */
+  public static final String USERS = "stoke:users";
+
+  /**
+   * HASH API key id → {@link ApiKey} JSON (owner and SHA-256 of the key's secret, never the key).
+   * Written by the api-server (create, revoke = HDEL); read by the gateway on every authenticated
+   * request, so a revoked key fails at once.
+   */
+  public static final String API_KEYS = "stoke:api-keys";
+
+  /**
+   * STRING: the secret the gateway puts in {@code X-Stoke-Gateway-Secret} so the api-server trusts
+   * its {@code X-Stoke-User}. Set once with SET NX by whichever service starts first, unless both
+   * are configured with one.
+   */
+  public static final String INTERNAL_SECRET = "stoke:internal-secret";
+
+  /**
+   * HASH function name → user function JSON of one owner. Written by the api-server; the internal
+   * function name is {@code u-<owner>-<name>}.
+   */
+  public static String userFunctions(String owner) {
+    return "stoke:user-functions:" + owner;
+  }
+
+  /**
+   * STREAM of {@link ActivationRequest}s (field {@code request}, JSON): one exec-mode call each.
+   * Appended by the api-server after the parallel limits admitted it; consumed by the
+   * orchestrator's exec workers through the consumer group {@link #EXEC_GROUP}.
+   */
+  public static final String ACTIVATIONS_STREAM = "stoke:activations";
+
+  /** Consumer group of the orchestrator's exec workers on {@link #ACTIVATIONS_STREAM}. */
+  public static final String EXEC_GROUP = "exec";
+
+  /**
+   * LIST holding the one {@link ActivationResult} JSON of an activation; the caller waits on it
+   * with BLPOP bounded by the function's timeout. Pushed by the exec worker; expires soon after.
+   */
+  public static String activationResult(String activationId) {
+    return "stoke:activation-result:" + activationId;
+  }
+
+  /**
+   * STRING {@link ActivationRecord} JSON of one finished activation, expiring after the configured
+   * retention. Written by the exec worker; read by the api-server for the owner only.
+   */
+  public static String activation(String activationId) {
+    return "stoke:activation:" + activationId;
+  }
+
+  /**
+   * LIST of a function's most recent activation ids, newest first, trimmed to the configured
+   * length. Written by the exec worker; read by the api-server.
+   */
+  public static String functionActivations(String function) {
+    return "stoke:function-activations:" + function;
+  }
+
+  /**
+   * STRING counter of exec activations in flight platform-wide; incremented and decremented
+   * atomically with {@link #execInflight(String)} by the api-server, with a safety expiry.
+   */
+  public static final String EXEC_INFLIGHT = "stoke:exec-inflight";
+
+  /** STRING counter of one function's exec activations in flight. */
+  public static String execInflight(String function) {
+    return "stoke:exec-inflight:" + function;
+  }
 }

@@ -240,6 +240,13 @@ public final class DefinitionLoader {
     } else if (!FunctionDefinition.NAME.matcher(name).matches()
         || FunctionDefinition.RESERVED_NAMES.contains(name)) {
       f.problem("name", name, FunctionDefinition.nameRule());
+    } else if (name.startsWith(FunctionDefinition.USER_PREFIX)) {
+      f.problem(
+          "name",
+          name,
+          "must not start with '"
+              + FunctionDefinition.USER_PREFIX
+              + "': the prefix is reserved for functions users register through the API");
     }
     if (!f.has("runtime")) {
       f.problem("runtime", "is required: one of python, java, image");

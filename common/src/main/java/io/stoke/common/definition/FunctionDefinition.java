@@ -52,6 +52,12 @@ public record FunctionDefinition(
   public static final List<String> RESERVED_NAMES =
       List.of("api", "actuator", "health", "metrics", "stoke", "favicon.ico");
 
+  /**
+   * Prefix of the internal names of functions users register through the API ({@code
+   * u-<owner>-<name>}); definitions files cannot use it.
+   */
+  public static final String USER_PREFIX = "u-";
+
   public static final Pattern VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
   public static final Duration MAX_TIMEOUT = Duration.ofHours(1);
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);

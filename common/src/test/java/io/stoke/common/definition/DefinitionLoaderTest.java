@@ -252,6 +252,17 @@ class DefinitionLoaderTest {
   }
 
   @Test
+  void reservesTheUserFunctionPrefixForFunctionsRegisteredThroughTheApi() {
+    var yaml = "functions:\n  - {name: u-alice-hello, runtime: python}\n";
+
+    assertThat(problems(yaml))
+        .anySatisfy(
+            m ->
+                assertThat(m)
+                    .startsWith("functions.u-alice-hello.name = u-alice-hello, must not start"));
+  }
+
+  @Test
   void rejectsDuplicateNames() {
     var yaml = "functions:\n  - {name: hello, runtime: python}\n  - {name: hello, runtime: java}\n";
 

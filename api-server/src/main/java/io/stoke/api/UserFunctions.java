@@ -1,0 +1,185 @@
+package io.stoke.api;
+
+import io.stoke.common.contract.Json;
+import io.stoke.common.contract.RedisKeys;
+import io.stoke.common.definition.FunctionDefinition;
+import io.stoke.common.definition.Quantities;
+import io.stoke.common.definition.Resources;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import redis.clients.jedis.UnifiedJedis;
+
+/** Functions users register through the API, stored per owner in Redis. */
+public final class UserFunctions {
+
+  /** Docker image references: [registry[:port]/]path[:tag][@sha256:digest]. */
+  static final Pattern IMAGE_REFERENCE =
+      Pattern.compile(
+          "(?:[a-zA-Z0-9.-]+(?::[0-9]+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+              + "(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*"
+              + "(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?");
+
+  /** A user's function name: what follows {@code u-<owner>-} in its internal name. */
+  static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,29}");
+
+  /** The body of {@code POST /api/v1/functions}; unset fields take defaults. */
+  public record Registration(
+      String name,
+      String image,
+      String mode,
+      Integer port,
+      String timeout,
+      String memory,
+      Double cpus,
+      Integer maxParallel) {}
+
+  /** A registered user function as stored and described. */
+  public record UserFunction(
+      String name,
+      String owner,
+      String internalName,
+      String image,
+      String mode,
+      int port,
+      String timeout,
+      long memoryBytes,
+      double cpus,
+      int pids,
+      int maxParallel,
+      long createdAt) {
+
+    public Duration timeoutDuration() {
+      return Quantities.duration(timeout).orElseThrow();
+    }
+  }
+
+  private final UnifiedJedis redis;
+  private final ImageCheck images;
+  private final ApiProperties.Exec limits;
+  private final Clock clock;
+
+  public UserFunctions(
+      UnifiedJedis redis, ImageCheck images, ApiProperties.Exec limits, Clock clock) {
+    this.redis = redis;
+    this.images = images;
+    this.limits = limits;
+    this.clock = clock;
+  }
+
+  public static String internalName(String owner, String name) {
+    return FunctionDefinition.USER_PREFIX + owner + "-" + name;
+  }
+
+  /** Validates, checks the image with the orchestrator, and stores; 409 when the name is taken. */
+  public UserFunction register(String owner, Registration body) {
+    var function = validate(owner, body);
+    images.requireAvailable(function.image());
+    if (redis.hsetnx(RedisKeys.userFunctions(owner), function.name(), Json.write(function)) == 0) {
+      throw new ApiException(409, "function " + function.name() + " already exists");
+    }
+    return function;
+  }
+
+  public List<UserFunction> list(String owner) {
+    return redis.hvals(RedisKeys.userFunctions(owner)).stream()
+        .map(json -> Json.read(json, UserFunction.class))
+        .sorted(Comparator.comparing(UserFunction::name))
+        .toList();
+  }
+
+  public Optional<UserFunction> find(String owner, String name) {
+    return Optional.ofNullable(redis.hget(RedisKeys.userFunctions(owner), name))
+        .map(json -> Json.read(json, UserFunction.class));
+  }
+
+  /** The caller's function, or 404: another user's function does not exist for them. */
+  public UserFunction require(String owner, String name) {
+    return find(owner, name).orElseThrow(() -> ApiException.notFound("function " + name));
+  }
+
+  public void delete(String owner, String name) {
+    if (redis.hdel(RedisKeys.userFunctions(owner), name) == 0) {
+      throw ApiException.notFound("function " + name);
+    }
+  }
+
+  private UserFunction validate(String owner, Registration body) {
+    if (body.name() == null || !NAME.matcher(body.name()).matches()) {
+      throw ApiException.badRequest(
+          "name = "
+              + body.name()
+              + ", must be 1 to 30 lower-case letters, digits and dashes, starting with a letter");
+    }
+    if (body.image() == null || !IMAGE_REFERENCE.matcher(body.image()).matches()) {
+      throw ApiException.badRequest(
+          "image = " + body.image() + ", is not a valid image reference like repo/name:tag");
+    }
+    var mode = body.mode() == null ? "exec" : body.mode();
+    if (!mode.equals("exec")) {
+      throw ApiException.badRequest(
+          "mode = " + mode + ", must be exec (http-mode user functions are not available yet)");
+    }
+    int port = body.port() == null ? 8080 : body.port();
+    if (port < 1 || port > 65535) {
+      throw ApiException.badRequest("port = " + port + ", must be in [1, 65535]");
+    }
+    var timeoutText =
+        body.timeout() == null ? Quantities.format(limits.defaultTimeout()) : body.timeout();
+    var timeout =
+        Quantities.duration(timeoutText)
+            .orElseThrow(
+                () ->
+                    ApiException.badRequest(
+                        "timeout = " + timeoutText + ", " + Quantities.DURATION_RULE));
+    if (timeout.isZero() || timeout.compareTo(limits.maxTimeout()) > 0) {
+      throw ApiException.badRequest(
+          "timeout = " + timeoutText + ", must be in (0, " + limits.maxTimeout() + "]");
+    }
+    long memory = memory(body.memory());
+    double cpus = body.cpus() == null ? 0.5 : body.cpus();
+    if (!(cpus > 0 && cpus <= 4)) {
+      throw ApiException.badRequest("cpus = " + cpus + ", must be in (0, 4]");
+    }
+    int maxParallel =
+        body.maxParallel() == null ? limits.maxParallelPerFunction() : body.maxParallel();
+    if (maxParallel < 1 || maxParallel > limits.maxParallelPerFunction()) {
+      throw ApiException.badRequest(
+          "maxParallel = "
+              + maxParallel
+              + ", must be in [1, "
+              + limits.maxParallelPerFunction()
+              + "]");
+    }
+    return new UserFunction(
+        body.name(),
+        owner,
+        internalName(owner, body.name()),
+        body.image(),
+        mode,
+        port,
+        timeoutText,
+        memory,
+        cpus,
+        64,
+        maxParallel,
+        clock.millis());
+  }
+
+  private static long memory(String text) {
+    if (text == null) {
+      return 128L << 20;
+    }
+    long bytes =
+        Quantities.memory(text)
+            .orElseThrow(
+                () -> ApiException.badRequest("memory = " + text + ", " + Quantities.MEMORY_RULE));
+    if (bytes < Resources.MIN_MEMORY || bytes > (4L << 30)) {
+      throw ApiException.badRequest("memory = " + text + ", must be in [6m, 4g]");
+    }
+    return bytes;
+  }
+}

@@ -1,0 +1,220 @@
+package io.stoke.orchestrator.exec;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.WaitContainerResultCallback;
+import com.github.dockerjava.api.model.Capability;
+import com.github.dockerjava.api.model.HostConfig;
+import io.stoke.common.contract.ActivationOutcome;
+import io.stoke.common.contract.ActivationRequest;
+import io.stoke.orchestrator.docker.ContainerSpec;
+import io.stoke.orchestrator.docker.DockerContainers;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Runs one activation: a fresh container with the parameter on stdin, stdout read (bounded) as the
+ * result, stderr kept as its log; the container is removed however the call ends.
+ */
+public final class ExecRunner {
+
+  private final DockerClient docker;
+  private final DockerContainers containers;
+  private final int logTailBytes;
+  private final Path socket;
+
+  /**
+   * @param socket the engine's Unix socket, for the hijacked attach
+   */
+  public ExecRunner(
+      DockerClient docker, DockerContainers containers, int logTailBytes, Path socket) {
+    this.docker = docker;
+    this.socket = socket;
+    this.containers = containers;
+    this.logTailBytes = logTailBytes;
+  }
+
+  public Activation run(ActivationRequest request) {
+    long start = System.nanoTime();
+    var spec = ExecSpecs.forActivation(request);
+    String id;
+    try {
+      id = create(spec);
+    } catch (RuntimeException e) {
+      return new Activation(
+          ActivationOutcome.NOT_STARTED,
+          "",
+          0,
+          -1,
+          "",
+          "cannot start " + spec.image() + ": " + e.getMessage(),
+          millisSince(start));
+    }
+    var output = new Output(request.maxOutputBytes(), logTailBytes);
+    try {
+      return attachAndWait(id, request, output, start);
+    } finally {
+      containers.remove(id);
+    }
+  }
+
+  private Activation attachAndWait(
+      String id, ActivationRequest request, Output output, long start) {
+    try (var attach = AttachStream.open(socket, id)) {
+      docker.startContainerCmd(id).exec();
+      attach.sendStdin(request.input().getBytes(StandardCharsets.UTF_8));
+      var pump =
+          CompletableFuture.runAsync(
+              () -> {
+                try {
+                  attach.pump(output);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              },
+              task -> Thread.ofVirtual().name("stoke-exec-attach").start(task));
+      long remainingMs = request.timeoutMs() - millisSince(start);
+      try {
+        pump.get(Math.max(1, remainingMs), TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        return ended(ActivationOutcome.TIMED_OUT, output, -1, timedOut(request), start);
+      }
+      if (output.exceeded()) {
+        return ended(
+            ActivationOutcome.OUTPUT_TOO_LARGE,
+            output,
+            -1,
+            "the result exceeded " + request.maxOutputBytes() + " bytes",
+            start);
+      }
+      int code = exitCode(id);
+      return code == 0
+          ? ended(ActivationOutcome.SUCCEEDED, output, 0, "", start)
+          : ended(
+              ActivationOutcome.FAILED, output, code, "the function exited with " + code, start);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return ended(ActivationOutcome.FAILED, output, -1, "interrupted", start);
+    } catch (ExecutionException | IOException | RuntimeException e) {
+      return ended(ActivationOutcome.FAILED, output, -1, "activation failed: " + e, start);
+    }
+  }
+
+  private static String timedOut(ActivationRequest request) {
+    return "the function did not finish within its timeout " + request.timeoutMs() + " ms";
+  }
+
+  private Activation ended(
+      ActivationOutcome outcome, Output output, int code, String error, long start) {
+    String result = outcome == ActivationOutcome.SUCCEEDED ? output.stdout() : "";
+    return new Activation(
+        outcome,
+        result,
+        output.stdoutBytes(),
+        code,
+        output.stderrTail(),
+        error,
+        millisSince(start));
+  }
+
+  private int exitCode(String id) {
+    Integer code =
+        docker
+            .waitContainerCmd(id)
+            .exec(new WaitContainerResultCallback())
+            .awaitStatusCode(5, TimeUnit.SECONDS);
+    return code == null ? -1 : code;
+  }
+
+  private String create(ContainerSpec spec) {
+    var host =
+        HostConfig.newHostConfig()
+            .withMemory(spec.memoryBytes())
+            .withMemorySwap(spec.memoryBytes())
+            .withNanoCPUs(spec.nanoCpus())
+            .withPidsLimit(spec.pidsLimit())
+            .withCapDrop(
+                spec.capDrop().stream().map(Capability::valueOf).toArray(Capability[]::new))
+            .withSecurityOpts(spec.securityOpts())
+            .withReadonlyRootfs(spec.readOnlyRootfs())
+            .withTmpFs(spec.tmpfs())
+            .withNetworkMode(spec.network());
+    return docker
+        .createContainerCmd(spec.image())
+        .withName(spec.name())
+        .withLabels(spec.labels())
+        .withEnv(spec.environment())
+        .withUser(spec.user())
+        .withStdinOpen(true)
+        .withStdInOnce(true)
+        .withAttachStdin(true)
+        .withAttachStdout(true)
+        .withAttachStderr(true)
+        .withHostConfig(host)
+        .exec()
+        .getId();
+  }
+
+  private static long millisSince(long startNanos) {
+    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+  }
+
+  /** Collects stdout up to a limit and the last bytes of stderr. */
+  static final class Output implements AttachStream.Sink {
+    private final long maxStdout;
+    private final int tailBytes;
+    private final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+    private long stdoutBytes;
+    private volatile boolean exceeded;
+
+    Output(long maxStdout, int tailBytes) {
+      this.maxStdout = maxStdout;
+      this.tailBytes = tailBytes;
+    }
+
+    @Override
+    public synchronized boolean accept(int stream, byte[] payload) {
+      if (stream == 2) {
+        stderr.writeBytes(payload);
+        if (stderr.size() > tailBytes * 4L) {
+          byte[] all = stderr.toByteArray();
+          stderr.reset();
+          stderr.write(all, all.length - tailBytes, tailBytes);
+        }
+        return true;
+      }
+      stdoutBytes += payload.length;
+      if (stdoutBytes > maxStdout) {
+        exceeded = true;
+        return false;
+      }
+      stdout.writeBytes(payload);
+      return true;
+    }
+
+    boolean exceeded() {
+      return exceeded;
+    }
+
+    synchronized long stdoutBytes() {
+      return stdoutBytes;
+    }
+
+    synchronized String stdout() {
+      return stdout.toString(StandardCharsets.UTF_8);
+    }
+
+    synchronized String stderrTail() {
+      byte[] all = stderr.toByteArray();
+      int from = Math.max(0, all.length - tailBytes);
+      return new String(all, from, all.length - from, StandardCharsets.UTF_8);
+    }
+  }
+}

@@ -1,0 +1,41 @@
+package io.stoke.orchestrator.exec;
+
+import io.stoke.common.contract.ActivationRequest;
+import io.stoke.orchestrator.docker.ContainerSettings;
+import io.stoke.orchestrator.docker.ContainerSpec;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds the {@link ContainerSpec} of one exec activation; no I/O. The same hardening as an HTTP
+ * instance (non-root, no capabilities, no new privileges, read-only root with a small /tmp, memory
+ * and swap equal, pids limit), and no network at all: an exec function talks through stdin/stdout.
+ */
+public final class ExecSpecs {
+
+  /** Label on every activation container; never {@code io.stoke.managed}, so reconcile skips it. */
+  public static final String ACTIVATION_LABEL = "io.stoke.activation";
+
+  static final String NO_NETWORK = "none";
+
+  private ExecSpecs() {}
+
+  public static ContainerSpec forActivation(ActivationRequest request) {
+    return new ContainerSpec(
+        "stoke-exec-" + request.id(),
+        request.image(),
+        Map.of(ACTIVATION_LABEL, request.id(), "io.stoke.exec-function", request.function()),
+        List.of("STOKE_FUNCTION=" + request.function(), "STOKE_ACTIVATION=" + request.id()),
+        8080,
+        "",
+        NO_NETWORK,
+        request.memoryBytes(),
+        Math.round(request.cpus() * 1_000_000_000L),
+        request.pids(),
+        ContainerSettings.USER,
+        List.of("ALL"),
+        List.of("no-new-privileges"),
+        true,
+        Map.of("/tmp", ContainerSettings.TMPFS_OPTIONS));
+  }
+}

@@ -1,0 +1,185 @@
+package io.stoke.orchestrator.exec;
+
+import io.stoke.common.contract.ActivationRecord;
+import io.stoke.common.contract.ActivationRequest;
+import io.stoke.common.contract.ActivationResult;
+import io.stoke.common.contract.Json;
+import io.stoke.common.contract.RedisKeys;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.StreamEntryID;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.params.SetParams;
+import redis.clients.jedis.params.XReadGroupParams;
+import redis.clients.jedis.resps.StreamEntry;
+
+/**
+ * Reads {@link RedisKeys#ACTIVATIONS_STREAM} as the group {@link RedisKeys#EXEC_GROUP}, runs each
+ * activation on its own virtual thread, pushes the result to the caller's list, keeps the record,
+ * and acknowledges. An entry older than its own timeout is dropped: its caller has given up.
+ */
+public final class ExecWorker implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(ExecWorker.class);
+  private static final int BLOCK_MS = 1000;
+  private static final long RESULT_TTL_SECONDS = 60;
+
+  private final UnifiedJedis redis;
+  private final ExecRunner runner;
+  private final ExecSettings settings;
+  private final String consumer;
+  private final Clock clock;
+  private final Semaphore slots;
+  private final ExecutorService activations = Executors.newVirtualThreadPerTaskExecutor();
+  private final Thread thread;
+  private volatile boolean closed;
+
+  public ExecWorker(
+      UnifiedJedis redis, ExecRunner runner, ExecSettings settings, String consumer, Clock clock) {
+    this.redis = redis;
+    this.runner = runner;
+    this.settings = settings;
+    this.consumer = consumer;
+    this.clock = clock;
+    this.slots = new Semaphore(settings.maxParallel());
+    this.thread = Thread.ofPlatform().daemon().name("stoke-exec").unstarted(this::run);
+  }
+
+  public void start() {
+    thread.start();
+  }
+
+  private void run() {
+    long backoffMs = 100;
+    while (!closed) {
+      try {
+        createGroup();
+        while (!closed) {
+          slots.acquire();
+          slots.release();
+          var params =
+              XReadGroupParams.xReadGroupParams()
+                  .count(Math.max(1, slots.availablePermits()))
+                  .block(BLOCK_MS);
+          var batch =
+              redis.xreadGroup(
+                  RedisKeys.EXEC_GROUP,
+                  consumer,
+                  params,
+                  Map.of(RedisKeys.ACTIVATIONS_STREAM, StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY));
+          if (batch != null) {
+            batch.forEach(stream -> stream.getValue().forEach(this::dispatch));
+          }
+          backoffMs = 100;
+        }
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException e) {
+        if (closed) {
+          return;
+        }
+        log.warn("Reading activations failed ({}); retrying in {} ms", e.toString(), backoffMs);
+        try {
+          Thread.sleep(backoffMs);
+        } catch (InterruptedException interrupted) {
+          return;
+        }
+        backoffMs = Math.min(backoffMs * 2, 2000);
+      }
+    }
+  }
+
+  private void createGroup() {
+    try {
+      redis.xgroupCreate(
+          RedisKeys.ACTIVATIONS_STREAM, RedisKeys.EXEC_GROUP, new StreamEntryID(), true);
+    } catch (JedisDataException e) {
+      if (!String.valueOf(e.getMessage()).startsWith("BUSYGROUP")) {
+        throw e;
+      }
+    }
+  }
+
+  private void dispatch(StreamEntry entry) {
+    slots.acquireUninterruptibly();
+    activations.execute(
+        () -> {
+          try {
+            handle(entry);
+          } catch (RuntimeException e) {
+            log.error("Activation entry {} failed", entry.getID(), e);
+          } finally {
+            redis.xack(RedisKeys.ACTIVATIONS_STREAM, RedisKeys.EXEC_GROUP, entry.getID());
+            slots.release();
+          }
+        });
+  }
+
+  private void handle(StreamEntry entry) {
+    var json = entry.getFields().get("request");
+    if (json == null) {
+      log.warn("Ignoring activation entry {} without a request", entry.getID());
+      return;
+    }
+    var request = Json.read(json, ActivationRequest.class);
+    if (clock.millis() - request.at() > request.timeoutMs()) {
+      log.info("[{}] dropping stale activation {}", request.function(), request.id());
+      return;
+    }
+    long startedAt = clock.millis();
+    var activation = runner.run(request);
+    var result =
+        new ActivationResult(
+            request.id(),
+            activation.outcome(),
+            activation.stdout(),
+            activation.exitCode(),
+            activation.error(),
+            activation.durationMs());
+    var resultKey = RedisKeys.activationResult(request.id());
+    redis.rpush(resultKey, Json.write(result));
+    redis.expire(resultKey, RESULT_TTL_SECONDS);
+    keepRecord(request, activation, startedAt);
+    log.info(
+        "[{}] activation {} {} in {} ms",
+        request.function(),
+        request.id(),
+        activation.outcome(),
+        activation.durationMs());
+  }
+
+  private void keepRecord(ActivationRequest request, Activation activation, long startedAt) {
+    var record =
+        new ActivationRecord(
+            request.id(),
+            request.function(),
+            request.owner(),
+            startedAt,
+            activation.durationMs(),
+            activation.exitCode(),
+            activation.stdoutBytes(),
+            activation.outcome(),
+            activation.stderrTail());
+    redis.set(
+        RedisKeys.activation(request.id()),
+        Json.write(record),
+        SetParams.setParams().ex(settings.recordRetention().toSeconds()));
+    var list = RedisKeys.functionActivations(request.function());
+    redis.lpush(list, request.id());
+    redis.ltrim(list, 0, settings.recordsPerFunction() - 1L);
+    redis.expire(list, settings.recordRetention().toSeconds());
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    thread.interrupt();
+    activations.shutdownNow();
+  }
+}
