@@ -25,20 +25,27 @@ public final class DockerContainers {
     this.docker = docker;
   }
 
+  /**
+   * The limits and hardening every function container gets, HTTP instance or exec activation:
+   * memory with swap equal to it, CPU share, pids limit, no capabilities, no-new-privileges, a
+   * read-only root filesystem with a tmpfs /tmp.
+   */
+  public static HostConfig hardened(ContainerSpec spec) {
+    return HostConfig.newHostConfig()
+        .withMemory(spec.memoryBytes())
+        .withMemorySwap(spec.memoryBytes())
+        .withNanoCPUs(spec.nanoCpus())
+        .withPidsLimit(spec.pidsLimit())
+        .withCapDrop(spec.capDrop().stream().map(Capability::valueOf).toArray(Capability[]::new))
+        .withSecurityOpts(spec.securityOpts())
+        .withReadonlyRootfs(spec.readOnlyRootfs())
+        .withTmpFs(spec.tmpfs());
+  }
+
   /** Creates and starts the container; returns its id. */
   public String run(ContainerSpec spec) {
     var port = ExposedPort.tcp(spec.containerPort());
-    var host =
-        HostConfig.newHostConfig()
-            .withMemory(spec.memoryBytes())
-            .withMemorySwap(spec.memoryBytes())
-            .withNanoCPUs(spec.nanoCpus())
-            .withPidsLimit(spec.pidsLimit())
-            .withCapDrop(
-                spec.capDrop().stream().map(Capability::valueOf).toArray(Capability[]::new))
-            .withSecurityOpts(spec.securityOpts())
-            .withReadonlyRootfs(spec.readOnlyRootfs())
-            .withTmpFs(spec.tmpfs());
+    var host = hardened(spec);
     if (spec.publishesPort()) {
       host.withPortBindings(new PortBinding(Ports.Binding.bindIp(spec.publishIp()), port));
     } else {

@@ -2,8 +2,6 @@ package io.stoke.orchestrator.exec;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.WaitContainerResultCallback;
-import com.github.dockerjava.api.model.Capability;
-import com.github.dockerjava.api.model.HostConfig;
 import io.stoke.common.contract.ActivationOutcome;
 import io.stoke.common.contract.ActivationRequest;
 import io.stoke.orchestrator.docker.ContainerSpec;
@@ -133,18 +131,7 @@ public final class ExecRunner {
   }
 
   private String create(ContainerSpec spec) {
-    var host =
-        HostConfig.newHostConfig()
-            .withMemory(spec.memoryBytes())
-            .withMemorySwap(spec.memoryBytes())
-            .withNanoCPUs(spec.nanoCpus())
-            .withPidsLimit(spec.pidsLimit())
-            .withCapDrop(
-                spec.capDrop().stream().map(Capability::valueOf).toArray(Capability[]::new))
-            .withSecurityOpts(spec.securityOpts())
-            .withReadonlyRootfs(spec.readOnlyRootfs())
-            .withTmpFs(spec.tmpfs())
-            .withNetworkMode(spec.network());
+    var host = DockerContainers.hardened(spec).withNetworkMode(spec.network());
     return docker
         .createContainerCmd(spec.image())
         .withName(spec.name())
