@@ -2,6 +2,7 @@ package io.stoke.api;
 
 import io.stoke.common.contract.Json;
 import io.stoke.common.contract.RedisKeys;
+import io.stoke.common.definition.DefinitionLoader;
 import io.stoke.common.definition.FunctionDefinition;
 import io.stoke.common.definition.Quantities;
 import io.stoke.common.definition.Resources;
@@ -15,13 +16,6 @@ import redis.clients.jedis.UnifiedJedis;
 
 /** Functions users register through the API, stored per owner in Redis. */
 public final class UserFunctions {
-
-  /** Docker image references: [registry[:port]/]path[:tag][@sha256:digest]. */
-  static final Pattern IMAGE_REFERENCE =
-      Pattern.compile(
-          "(?:[a-zA-Z0-9.-]+(?::[0-9]+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
-              + "(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*"
-              + "(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?");
 
   /** A user's function name: what follows {@code u-<owner>-} in its internal name. */
   static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,29}");
@@ -114,7 +108,7 @@ public final class UserFunctions {
               + body.name()
               + ", must be 1 to 30 lower-case letters, digits and dashes, starting with a letter");
     }
-    if (body.image() == null || !IMAGE_REFERENCE.matcher(body.image()).matches()) {
+    if (body.image() == null || !DefinitionLoader.IMAGE_REFERENCE.matcher(body.image()).matches()) {
       throw ApiException.badRequest(
           "image = " + body.image() + ", is not a valid image reference like repo/name:tag");
     }

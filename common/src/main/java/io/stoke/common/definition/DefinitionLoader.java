@@ -72,7 +72,7 @@ public final class DefinitionLoader {
           "extra_dependencies");
 
   /** Docker image references: [registry[:port]/]path[:tag][@sha256:digest]. */
-  static final Pattern IMAGE_REFERENCE =
+  public static final Pattern IMAGE_REFERENCE =
       Pattern.compile(
           "(?:[a-zA-Z0-9.-]+(?::[0-9]+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
               + "(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*"
