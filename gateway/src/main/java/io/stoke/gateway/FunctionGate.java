@@ -35,7 +35,10 @@ public final class FunctionGate {
   private final Duration demandInterval;
   private final Consumer<String> demandSignal;
   private final boolean limitConcurrency;
-  private FunctionDefinition definition;
+
+  /** Written under the lock, read without it: every request reads it, and it is immutable. */
+  private volatile FunctionDefinition definition;
+
   private Balancer balancer;
   private volatile List<Slot> slots = List.of();
   private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
@@ -74,7 +77,7 @@ public final class FunctionGate {
     return name;
   }
 
-  public synchronized FunctionDefinition definition() {
+  public FunctionDefinition definition() {
     return definition;
   }
 

@@ -1,5 +1,6 @@
 package io.stoke.gateway;
 
+import io.stoke.common.definition.ExecutionMode;
 import org.springframework.core.Ordered;
 import org.springframework.web.reactive.handler.AbstractHandlerMapping;
 import org.springframework.web.server.ServerWebExchange;
@@ -7,15 +8,25 @@ import reactor.core.publisher.Mono;
 
 /**
  * Maps every path outside the platform's reserved prefixes to the {@link ProxyHandler}. Actuator
- * endpoints map first (their mapping has a lower order); {@code /_/} and {@code /api/} are never a
- * function (the names are reserved), so the proxy answers them with the JSON 404.
+ * endpoints map first (their mapping has a lower order); {@code /api/} and {@code mode: exec}
+ * functions go to the api-server; {@code /_/} is never a function, so the proxy answers it with the
+ * JSON 404.
  */
 public final class FunctionHandlerMapping extends AbstractHandlerMapping {
 
   private final Mono<Object> handler;
+  private final Mono<Object> apiHandler;
+  private final FunctionTable table;
 
-  public FunctionHandlerMapping(ProxyHandler handler) {
+  /**
+   * @param apiHandler serves {@code /api/**} and calls of {@code mode: exec} functions (through the
+   *     api-server)
+   */
+  public FunctionHandlerMapping(
+      ProxyHandler handler, io.stoke.gateway.auth.ApiProxyHandler apiHandler, FunctionTable table) {
     this.handler = Mono.just(handler);
+    this.apiHandler = Mono.just(apiHandler);
+    this.table = table;
     // After actuator (-100) and router functions (-1), before annotated controllers (0) and
     // static resources, so no other mapping can take a function's path.
     setOrder(Ordered.HIGHEST_PRECEDENCE + 1000);
@@ -23,8 +34,16 @@ public final class FunctionHandlerMapping extends AbstractHandlerMapping {
 
   @Override
   protected Mono<?> getHandlerInternal(ServerWebExchange exchange) {
-    return exchange.getRequest().getPath().value().startsWith("/actuator/")
-        ? Mono.empty()
-        : handler;
+    String path = exchange.getRequest().getPath().value();
+    if (path.startsWith("/actuator/")) {
+      return Mono.empty();
+    }
+    if (path.startsWith("/api/")) {
+      return apiHandler;
+    }
+    int end = path.indexOf('/', 1);
+    var gate =
+        table.gate(end < 0 ? path.substring(Math.min(1, path.length())) : path.substring(1, end));
+    return gate != null && gate.definition().mode() == ExecutionMode.EXEC ? apiHandler : handler;
   }
 }

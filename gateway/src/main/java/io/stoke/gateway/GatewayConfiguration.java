@@ -3,13 +3,16 @@ package io.stoke.gateway;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.ChannelOption;
 import io.stoke.common.definition.FunctionDefinition;
+import io.stoke.gateway.auth.ApiKeyAuthenticator;
+import io.stoke.gateway.auth.ApiProxyHandler;
+import io.stoke.gateway.auth.AuthWebFilter;
+import io.stoke.gateway.auth.GatewaySecret;
 import java.time.Clock;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.UnifiedJedis;
@@ -76,39 +79,64 @@ public class GatewayConfiguration {
   }
 
   /**
-   * The client to instances and Envoy. No response timeout and no pool-acquire timeout shorter than
-   * the longest function timeout: each request's own deadline is the only one. Reactor Netty's
-   * automatic retry is off, because a request that reached a function is never retried.
+   * The clients to instances and Envoy, one connection pool per event loop. No response timeout and
+   * no pool-acquire timeout shorter than the longest function timeout: each request's own deadline
+   * is the only one. Reactor Netty's automatic retry is off, because a request that reached a
+   * function is never retried.
    */
-  @Bean
-  HttpClient functionClient(StokeProperties properties) {
-    var pool =
-        ConnectionProvider.builder("stoke-functions")
-            .maxConnections(4096)
-            .pendingAcquireMaxCount(-1)
-            .pendingAcquireTimeout(FunctionDefinition.MAX_TIMEOUT)
-            .maxIdleTime(java.time.Duration.ofSeconds(30))
-            .build();
-    return HttpClient.create(pool)
-        .disableRetry(true)
-        .keepAlive(true)
-        .option(
-            ChannelOption.CONNECT_TIMEOUT_MILLIS,
-            (int) properties.gateway().connectTimeout().toMillis());
+  @Bean(destroyMethod = "close")
+  FunctionClients functionClients(StokeProperties properties) {
+    int connectTimeoutMs = (int) properties.gateway().connectTimeout().toMillis();
+    return new FunctionClients(
+        name ->
+            ConnectionProvider.builder(name)
+                .maxConnections(4096)
+                .pendingAcquireMaxCount(-1)
+                .pendingAcquireTimeout(FunctionDefinition.MAX_TIMEOUT)
+                .maxIdleTime(java.time.Duration.ofSeconds(30))
+                .build(),
+        client ->
+            client
+                .disableRetry(true)
+                .keepAlive(true)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMs));
   }
 
   @Bean
   ProxyHandler proxyHandler(
       FunctionTable table,
       RegistryFollower follower,
-      HttpClient functionClient,
+      FunctionClients functionClients,
       GatewayMetrics metrics,
       StokeProperties properties) {
-    return new ProxyHandler(table, follower, functionClient, metrics, properties.gateway());
+    return new ProxyHandler(table, follower, functionClients, metrics, properties.gateway());
   }
 
   @Bean
-  FunctionHandlerMapping functionHandlerMapping(ProxyHandler proxyHandler) {
-    return new FunctionHandlerMapping(proxyHandler);
+  GatewaySecret gatewaySecret(UnifiedJedis redis, StokeProperties properties) {
+    return GatewaySecret.resolve(redis, properties.api().internalSecret());
+  }
+
+  @Bean
+  AuthWebFilter authWebFilter(UnifiedJedis redis, FunctionTable table) {
+    return new AuthWebFilter(
+        new ApiKeyAuthenticator(redis), table, reactor.core.scheduler.Schedulers.boundedElastic());
+  }
+
+  @Bean
+  ApiProxyHandler apiProxyHandler(StokeProperties properties, GatewaySecret secret) {
+    return new ApiProxyHandler(
+        reactor.netty.http.client.HttpClient.create(ConnectionProvider.create("stoke-api", 512))
+            .disableRetry(true),
+        properties.api().url(),
+        secret,
+        (int) Math.min(Integer.MAX_VALUE, properties.gateway().maxBodySize().toBytes()));
+  }
+
+  @Bean
+  FunctionHandlerMapping functionHandlerMapping(
+      ProxyHandler proxyHandler, ApiProxyHandler apiProxyHandler, FunctionTable table) {
+    return new FunctionHandlerMapping(proxyHandler, apiProxyHandler, table);
   }
 }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The gateway's meters, tagged by {@code function}: gauges {@code stoke.gateway.inflight} and
@@ -17,6 +18,11 @@ import java.util.concurrent.TimeUnit;
  * stoke.gateway.hold}. Meters are cached so the request path does no registry lookup.
  */
 public final class GatewayMetrics {
+
+  /** The range of status codes a response can carry (three digits, RFC 9110 section 15). */
+  private static final int MIN_STATUS = 100;
+
+  private static final int MAX_STATUS = 999;
 
   private final MeterRegistry registry;
   private final Map<String, FunctionMeters> byFunction = new ConcurrentHashMap<>();
@@ -38,20 +44,22 @@ public final class GatewayMetrics {
                 .tag("function", name)
                 .description("requests held for a cold start or queued for a free slot")
                 .register(registry));
-    byFunction.put(name, new FunctionMeters(name, gauges));
+    meters(name).gauges = gauges;
   }
 
   /** Removes a removed function's gauges, so it reports no stale load. */
   public void unregister(FunctionGate gate) {
-    var meters = byFunction.remove(gate.name());
+    // The counters stay, as registered meters do: a function published again counts on.
+    var meters = byFunction.get(gate.name());
     if (meters != null) {
       meters.gauges.forEach(registry::remove);
+      meters.gauges = List.of();
     }
   }
 
   /** Records one finished request. */
   public void request(String function, int status, long latencyNanos, Lease lease) {
-    var meters = byFunction.computeIfAbsent(function, name -> new FunctionMeters(name, List.of()));
+    var meters = meters(function);
     meters.requests(status).increment();
     meters.latency.record(latencyNanos, TimeUnit.NANOSECONDS);
     if (lease != null) {
@@ -62,17 +70,25 @@ public final class GatewayMetrics {
     }
   }
 
+  private FunctionMeters meters(String function) {
+    var meters = byFunction.get(function);
+    return meters != null ? meters : byFunction.computeIfAbsent(function, FunctionMeters::new);
+  }
+
   private final class FunctionMeters {
     private final String function;
-    private final List<Meter> gauges;
-    private final Map<Integer, Counter> requests = new ConcurrentHashMap<>();
+    private volatile List<Meter> gauges = List.of();
+
+    /** Request counts by status code, index {@code status - MIN_STATUS}. */
+    private final AtomicReferenceArray<Counter> requests =
+        new AtomicReferenceArray<>(MAX_STATUS - MIN_STATUS + 1);
+
     private final Timer latency;
     private final Timer hold;
     private final Counter coldStarts;
 
-    private FunctionMeters(String function, List<Meter> gauges) {
+    private FunctionMeters(String function) {
       this.function = function;
-      this.gauges = gauges;
       this.latency =
           Timer.builder("stoke.gateway.latency")
               .tag("function", function)
@@ -91,13 +107,18 @@ public final class GatewayMetrics {
     }
 
     private Counter requests(int status) {
-      return requests.computeIfAbsent(
-          status,
-          code ->
-              Counter.builder("stoke.gateway.requests")
-                  .tag("function", function)
-                  .tag("status", Integer.toString(code))
-                  .register(registry));
+      int index = Math.clamp(status, MIN_STATUS, MAX_STATUS) - MIN_STATUS;
+      var counter = requests.get(index);
+      if (counter == null) {
+        // Registering twice returns the same counter, so a lost race is harmless.
+        counter =
+            Counter.builder("stoke.gateway.requests")
+                .tag("function", function)
+                .tag("status", Integer.toString(index + MIN_STATUS))
+                .register(registry);
+        requests.set(index, counter);
+      }
+      return counter;
     }
   }
 }

@@ -8,7 +8,12 @@ import io.netty.handler.codec.http.HttpMethod;
 import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.NettyDataBufferFactory;
 import org.springframework.http.HttpStatusCode;
@@ -19,10 +24,11 @@ import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebHandler;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 import reactor.netty.Connection;
-import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.HttpClientResponse;
 import reactor.netty.http.server.HttpServerRequest;
+import reactor.util.context.Context;
 
 /**
  * Serves {@code /{function}/**}: admits the request through the function's {@link FunctionGate}
@@ -39,35 +45,51 @@ public final class ProxyHandler implements WebHandler {
   /** Connection-refused retries per request before giving up with 502. */
   private static final int MAX_ATTEMPTS = 5;
 
-  /** Headers that describe one hop, never forwarded (RFC 9110 section 7.6.1). */
-  private static final Set<String> HOP_BY_HOP =
-      Set.of(
-          "connection",
-          "keep-alive",
-          "proxy-connection",
-          "proxy-authenticate",
-          "proxy-authorization",
-          "te",
-          "trailer",
-          "transfer-encoding",
-          "upgrade",
-          "host");
+  /**
+   * Headers that describe one hop, never forwarded (RFC 9110 section 7.6.1); matched ignoring case
+   * without lower-casing (no copy per header).
+   */
+  private static final Set<String> HOP_BY_HOP = hopByHop();
+
+  private static Set<String> hopByHop() {
+    var names = new TreeSet<String>(String.CASE_INSENSITIVE_ORDER);
+    names.addAll(
+        List.of(
+            "connection",
+            "keep-alive",
+            "proxy-connection",
+            "proxy-authenticate",
+            "proxy-authorization",
+            "te",
+            "trailer",
+            "transfer-encoding",
+            "upgrade",
+            "host"));
+    return Collections.unmodifiableSet(names);
+  }
+
+  /**
+   * Leaves the Reactor context as it is, but its subscriber holds the context, so the many context
+   * lookups inside Reactor Netty's client stop there instead of walking every operator of the
+   * gateway and of Spring's handler chain (a measured hot spot).
+   */
+  private static final Function<Context, Context> KEEP_CONTEXT = context -> context;
 
   private final FunctionTable table;
   private final RegistryFollower follower;
-  private final HttpClient client;
+  private final FunctionClients clients;
   private final GatewayMetrics metrics;
   private final StokeProperties.Gateway settings;
 
   public ProxyHandler(
       FunctionTable table,
       RegistryFollower follower,
-      HttpClient client,
+      FunctionClients clients,
       GatewayMetrics metrics,
       StokeProperties.Gateway settings) {
     this.table = table;
     this.follower = follower;
-    this.client = client;
+    this.clients = clients;
     this.metrics = metrics;
     this.settings = settings;
   }
@@ -82,15 +104,29 @@ public final class ProxyHandler implements WebHandler {
     }
     Duration timeout = gate.definition().timeout();
     long length = exchange.getRequest().getHeaders().getContentLength();
+    call.local = clients.forRequest(exchange.getRequest());
     Mono<Void> flow =
         length > settings.maxBodySize().toBytes()
             ? Mono.error(tooLarge())
-            : attempt(exchange, gate, call, 1).timeout(timeout);
+            : within(attempt(exchange, gate, call, 1), timeout, call.local.timer());
     return flow.onErrorResume(
             error ->
                 writeError(
                     exchange, call.function, ErrorReplies.classify(error, call.function, timeout)))
-        .doFinally(signal -> record(exchange, call));
+        .doFinally(signal -> record(exchange, call))
+        .contextWrite(KEEP_CONTEXT);
+  }
+
+  /**
+   * Fails {@code flow} with a {@link TimeoutException} unless it ends within {@code timeout}, timed
+   * on {@code timer} (the request's event loop). Mono.timeout would do the same, but it builds a
+   * description string by scanning the operator chain on every subscription.
+   */
+  private static Mono<Void> within(Mono<Void> flow, Duration timeout, Scheduler timer) {
+    Mono<Void> deadline =
+        Mono.delay(timeout, timer)
+            .then(Mono.error(() -> new TimeoutException("no answer within " + timeout)));
+    return Mono.firstWithSignal(flow, deadline);
   }
 
   private static String unknown(Call call) {
@@ -140,7 +176,8 @@ public final class ProxyHandler implements WebHandler {
         envoy
             ? settings.envoyBase() + call.fullTarget
             : lease.slot().baseUri() + call.subPath + call.query;
-    return client
+    return call.local
+        .client()
         .request(HttpMethod.valueOf(request.getMethod().name()))
         .uri(uri)
         .send(
@@ -151,7 +188,8 @@ public final class ProxyHandler implements WebHandler {
         .responseConnection(
             (response, connection) -> respond(exchange, lease, response, connection))
         .then()
-        .onErrorMap(ProxyHandler::beforeAnyByteSent, e -> new Refused(lease.slot().id(), e));
+        .onErrorMap(ProxyHandler::beforeAnyByteSent, e -> new Refused(lease.slot().id(), e))
+        .contextWrite(KEEP_CONTEXT);
   }
 
   private static boolean beforeAnyByteSent(Throwable error) {
@@ -183,7 +221,7 @@ public final class ProxyHandler implements WebHandler {
   private void copyRequestHeaders(ServerHttpRequest request, HttpHeaders target, Call call) {
     HttpServerRequest nativeRequest = ServerHttpRequestDecorator.getNativeRequest(request);
     for (var header : nativeRequest.requestHeaders()) {
-      if (!HOP_BY_HOP.contains(header.getKey().toLowerCase(java.util.Locale.ROOT))) {
+      if (!HOP_BY_HOP.contains(header.getKey())) {
         target.add(header.getKey(), header.getValue());
       }
     }
@@ -210,7 +248,7 @@ public final class ProxyHandler implements WebHandler {
     response.setStatusCode(HttpStatusCode.valueOf(upstream.status().code()));
     var headers = response.getHeaders();
     for (var header : upstream.responseHeaders()) {
-      if (!HOP_BY_HOP.contains(header.getKey().toLowerCase(java.util.Locale.ROOT))) {
+      if (!HOP_BY_HOP.contains(header.getKey())) {
         headers.add(header.getKey(), header.getValue());
       }
     }
@@ -266,6 +304,7 @@ public final class ProxyHandler implements WebHandler {
     private final String query;
     private final String fullTarget;
     private Lease lease;
+    private FunctionClients.Local local;
 
     private Call(String function, String subPath, String query, String fullTarget) {
       this.function = function;

@@ -12,16 +12,30 @@ import org.springframework.util.unit.DataSize;
  *
  * @param redisUrl where the registry, catalog and streams live
  * @param gateway the data-path settings
+ * @param api where the management API (api-server) is and how the gateway proves itself to it
  */
 @ConfigurationProperties("stoke")
 public record StokeProperties(
-    @DefaultValue("redis://127.0.0.1:6379") URI redisUrl, @DefaultValue Gateway gateway) {
+    @DefaultValue("redis://127.0.0.1:6379") URI redisUrl,
+    @DefaultValue Gateway gateway,
+    @DefaultValue Api api) {
 
   public StokeProperties {
     Objects.requireNonNull(redisUrl, "stoke.redis-url");
     if (!"redis".equals(redisUrl.getScheme()) && !"rediss".equals(redisUrl.getScheme())) {
       throw new IllegalArgumentException(
           "stoke.redis-url = " + redisUrl + ", must be a redis:// or rediss:// URL");
+    }
+  }
+
+  /**
+   * @param url the api-server: {@code /api/**} and exec-function calls go there
+   * @param internalSecret sent with the authenticated user; empty = shared through Redis
+   */
+  public record Api(
+      @DefaultValue("http://127.0.0.1:8083") URI url, @DefaultValue("") String internalSecret) {
+    public Api {
+      Objects.requireNonNull(url, "stoke.api.url");
     }
   }
 

@@ -195,7 +195,9 @@ class GatewayIT {
     assertJsonError(get("/nope"), 404, "nope");
     assertJsonError(get("/nope/deeper?x=1"), 404, "nope");
     assertJsonError(get("/_/ready"), 404, "_");
-    assertJsonError(get("/api/v1/functions"), 404, "api");
+    var api = get("/api/v1/functions");
+    assertThat(api.statusCode()).as("the management API needs a key").isEqualTo(401);
+    assertThat(api.body()).contains("\"status\":401");
     assertJsonError(get("/"), 404, "");
   }
 

@@ -6,64 +6,91 @@ import io.stoke.common.registry.FunctionCatalog;
 import io.stoke.common.testing.RedisServer;
 import java.io.IOException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Pattern;
 import org.springframework.boot.SpringApplication;
-import reactor.core.publisher.Mono;
-import reactor.netty.DisposableServer;
-import reactor.netty.http.server.HttpServer;
 import redis.clients.jedis.RedisClient;
 
 /**
- * Measures what the gateway adds to a warm request: runs {@code hey} against a backend directly and
- * through the gateway (direct mode) at c=1 and c=32 and prints p50/p99 latency and throughput.
- * Prints figures, asserts nothing.
+ * Measures what the gateway adds to a warm request: runs {@code wrk} (or {@code hey}) against each
+ * backend directly and through the gateway (direct mode) in the same run, at c=1 and c=32, and
+ * prints p50/p99 latency and throughput. Prints figures, asserts nothing.
  *
- * <p>Run from the repository root: {@code ./mvnw -q -pl gateway test-compile exec:java
- * -Dexec.classpathScope=test -Dexec.mainClass=io.stoke.gateway.GatewayOverheadBenchmark} (add
- * {@code -Dexec.args="python 10"} for the Python runtime's hello as the backend and 10 s runs;
- * further arguments are passed to the gateway as Spring arguments).
+ * <p>Every backend is a separate process, so it shares no event loop or JIT with the gateway:
+ *
+ * <ul>
+ *   <li>{@code netty}: {@link NettyHelloServer}, the cheapest possible HTTP server (the gateway's
+ *       own cost dominates);
+ *   <li>{@code java}: Stoke's Java runtime ({@code io.stoke.runtime.Main} from {@code
+ *       functions/target/classes}) serving {@code EchoHandler} with the image's JVM flags — a real
+ *       function instance as Stoke runs it;
+ *   <li>{@code python}: Stoke's Python runtime serving {@code functions/hello}.
+ * </ul>
+ *
+ * <p>Arguments: {@code <netty|java|python|all> [seconds per run, default 10] [Spring arguments for
+ * the gateway...]}. System properties: {@code stoke.bench.tool=wrk|hey} (default wrk, which costs
+ * far less CPU than hey on a small machine) and {@code stoke.bench.loadCpus=1} to pin the load
+ * generator and the backend with {@code taskset} (start this JVM itself under {@code taskset -c 0}
+ * so the gateway keeps its own core). Run from {@code gateway/}: {@code ../mvnw -q
+ * dependency:build-classpath -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test && ../mvnw -q
+ * test-compile && java -cp target/test-classes:target/classes:$(cat target/cp.txt)
+ * io.stoke.gateway.GatewayOverheadBenchmark all 10} (the {@code java} backend needs {@code
+ * functions/target/classes}: {@code ./mvnw -q -pl functions compile}).
  */
 public final class GatewayOverheadBenchmark {
 
-  private static final Pattern P50 = Pattern.compile("50%+ in ([0-9.]+) secs");
-  private static final Pattern P99 = Pattern.compile("99%+ in ([0-9.]+) secs");
+  private static final Path FUNCTION_CLASSES = Path.of("../functions/target/classes");
+  private static final Pattern HEY_P50 = Pattern.compile("50%+ in ([0-9.]+) secs");
+  private static final Pattern HEY_P99 = Pattern.compile("99%+ in ([0-9.]+) secs");
+  private static final Pattern WRK_P50 = Pattern.compile("\\s50%\\s+([0-9.]+)(us|ms|s)");
+  private static final Pattern WRK_P99 = Pattern.compile("\\s99%\\s+([0-9.]+)(us|ms|s)");
   private static final Pattern RPS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
+
+  private static final String TOOL = System.getProperty("stoke.bench.tool", "wrk");
+  private static final String LOAD_CPUS = System.getProperty("stoke.bench.loadCpus", "");
 
   private GatewayOverheadBenchmark() {}
 
-  record Result(double p50Ms, double p99Ms, double rps) {}
+  /** One load run; {@code cpuUsPerRequest} is the CPU the measured process spent per request. */
+  record Result(double p50Ms, double p99Ms, double rps, double cpuUsPerRequest) {}
 
   public static void main(String[] args) throws Exception {
-    boolean python = args.length > 0 && args[0].equals("python");
+    String which = args.length > 0 ? args[0] : "all";
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+    List<String> names = which.equals("all") ? List.of("netty", "java", "python") : List.of(which);
+    var backends = new LinkedHashMap<String, Backend>();
+    // Killing this JVM skips the finally blocks: never leave a backend process behind.
+    Runtime.getRuntime()
+        .addShutdownHook(new Thread(() -> backends.values().forEach(Backend::close)));
     try (var redis = RedisServer.start();
         var jedis = RedisClient.create(URI.create(redis.url()));
         var statsd = drainingStatsdSink()) {
-      FunctionProcess pythonBackend = null;
-      DisposableServer nettyBackend = null;
-      int backendPort;
-      if (python) {
-        pythonBackend =
-            FunctionProcess.start(Path.of("../functions/hello"), "handler.py", "bench", "bench-1");
-        backendPort = pythonBackend.port();
-      } else {
-        nettyBackend = nettyHello();
-        backendPort = nettyBackend.port();
+      var orchestrator = new TestOrchestrator(jedis);
+      for (var name : names) {
+        backends.put(name, Backend.start(name));
       }
       new FunctionCatalog(jedis)
           .publish(
               new FunctionDefinitions(
-                  List.of(
-                      Definitions.function(
-                          "bench", 0, 1000, Duration.ofSeconds(30), LoadBalancing.ROUND_ROBIN))),
+                  names.stream()
+                      .map(
+                          name ->
+                              Definitions.function(
+                                  name, 0, 1000, Duration.ofSeconds(30), LoadBalancing.ROUND_ROBIN))
+                      .toList()),
               System.currentTimeMillis());
-      new TestOrchestrator(jedis).ready("bench", "bench-1", backendPort);
+      backends.forEach((name, backend) -> orchestrator.ready(name, name + "-1", backend.port()));
       int gatewayPort = RedisServer.freePort();
       var springArgs =
           new ArrayList<>(
@@ -76,22 +103,57 @@ public final class GatewayOverheadBenchmark {
       var context =
           SpringApplication.run(GatewayApplication.class, springArgs.toArray(String[]::new));
       try {
-        String direct = "http://127.0.0.1:" + backendPort + "/";
-        String gateway = "http://127.0.0.1:" + gatewayPort + "/bench/";
         if (seconds == 0) {
-          System.out.println("serving: direct " + direct + " gateway " + gateway);
+          backends.forEach(
+              (name, backend) ->
+                  System.out.println(
+                      "serving "
+                          + name
+                          + ": direct http://127.0.0.1:"
+                          + backend.port()
+                          + "/ gateway http://127.0.0.1:"
+                          + gatewayPort
+                          + "/"
+                          + name
+                          + "/"));
           Thread.sleep(Long.MAX_VALUE);
         }
-        hey(gateway, 8, 3); // warm up JIT and connection pools
-        hey(direct, 8, 1);
-        System.out.printf(
+        var report = new StringBuilder();
+        for (var entry : backends.entrySet()) {
+          report.append(measure(entry.getKey(), entry.getValue(), gatewayPort, seconds));
+        }
+        System.out.print("\n=== summary ===" + report);
+      } finally {
+        context.close();
+      }
+    } finally {
+      backends.values().forEach(Backend::close);
+    }
+  }
+
+  private static String measure(String name, Backend backend, int gatewayPort, int seconds)
+      throws IOException, InterruptedException {
+    String direct = "http://127.0.0.1:" + backend.port() + "/";
+    var gatewayProcess = ProcessHandle.current();
+    String gateway = "http://127.0.0.1:" + gatewayPort + "/" + name + "/";
+    // Warm up the JITs and the connection pools on both sides: on two busy cores C2 needs seconds,
+    // and its compile time would otherwise be charged to the gateway's CPU per request.
+    load(gateway, 32, 6, gatewayProcess);
+    load(gateway, 1, 2, gatewayProcess);
+    load(direct, 32, 3, backend.process().toHandle());
+    var out = new StringBuilder();
+    out.append(
+        String.format(
             Locale.ROOT,
-            "%nbackend: %s, %d s per run%n",
-            python ? "python runtime hello" : "reactor-netty hello",
-            seconds);
-        System.out.printf(
+            "%nbackend: %s, %s, %d s per run%s%n",
+            name,
+            TOOL,
+            seconds,
+            LOAD_CPUS.isEmpty() ? "" : ", load generator and backend on CPUs " + LOAD_CPUS));
+    out.append(
+        String.format(
             Locale.ROOT,
-            "%-6s %12s %12s %12s %12s %12s %12s %10s %10s %8s%n",
+            "%-6s %11s %11s %11s %11s %11s %11s %9s %9s %7s %12s %12s%n",
             "conc",
             "direct p50",
             "gw p50",
@@ -101,13 +163,16 @@ public final class GatewayOverheadBenchmark {
             "gw rps",
             "+p50 ms",
             "+p99 ms",
-            "ratio");
-        for (int concurrency : new int[] {1, 32}) {
-          var d = hey(direct, concurrency, seconds);
-          var g = hey(gateway, concurrency, seconds);
-          System.out.printf(
+            "ratio",
+            "fn cpu us/r",
+            "gw cpu us/r"));
+    for (int concurrency : new int[] {1, 32}) {
+      var d = load(direct, concurrency, seconds, backend.process().toHandle());
+      var g = load(gateway, concurrency, seconds, gatewayProcess);
+      out.append(
+          String.format(
               Locale.ROOT,
-              "c=%-4d %12.3f %12.3f %12.3f %12.3f %12.0f %12.0f %10.3f %10.3f %8.2f%n",
+              "c=%-4d %11.3f %11.3f %11.3f %11.3f %11.0f %11.0f %9.3f %9.3f %7.2f %12.1f %12.1f%n",
               concurrency,
               d.p50Ms,
               g.p50Ms,
@@ -117,18 +182,13 @@ public final class GatewayOverheadBenchmark {
               g.rps,
               g.p50Ms - d.p50Ms,
               g.p99Ms - d.p99Ms,
-              g.rps / d.rps);
-        }
-      } finally {
-        context.close();
-        if (pythonBackend != null) {
-          pythonBackend.close();
-        }
-        if (nettyBackend != null) {
-          nettyBackend.disposeNow();
-        }
-      }
+              g.rps / d.rps,
+              d.cpuUsPerRequest,
+              g.cpuUsPerRequest));
     }
+    System.out.print(out);
+    System.out.flush();
+    return out.toString();
   }
 
   /** A StatsD port that swallows every datagram, as a listener would. */
@@ -150,43 +210,137 @@ public final class GatewayOverheadBenchmark {
     return socket;
   }
 
-  private static DisposableServer nettyHello() {
-    byte[] body = "{\"Hello\":\"World\"}".getBytes(StandardCharsets.UTF_8);
-    return HttpServer.create()
-        .host("127.0.0.1")
-        .port(0)
-        .route(
-            routes ->
-                routes.route(
-                    request -> true,
-                    (request, response) ->
-                        response
-                            .header("Content-Type", "application/json")
-                            .header("Content-Length", Integer.toString(body.length))
-                            .sendByteArray(Mono.just(body))))
-        .bindNow();
+  private static List<String> pinned(List<String> command) {
+    if (LOAD_CPUS.isEmpty()) {
+      return command;
+    }
+    var result = new ArrayList<>(List.of("taskset", "-c", LOAD_CPUS));
+    result.addAll(command);
+    return result;
   }
 
-  private static Result hey(String url, int concurrency, int seconds)
+  /** Runs the load generator against {@code url}, charging {@code measured}'s CPU to it. */
+  private static Result load(String url, int concurrency, int seconds, ProcessHandle measured)
       throws IOException, InterruptedException {
+    boolean wrk = TOOL.equals("wrk");
     var command =
-        new ArrayList<>(
-            List.of("hey", "-z", seconds + "s", "-c", Integer.toString(concurrency), url));
-    var process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        wrk
+            ? List.of(
+                "wrk",
+                "-t",
+                Integer.toString(Math.min(concurrency, 2)),
+                "-c",
+                Integer.toString(concurrency),
+                "-d",
+                seconds + "s",
+                "--latency",
+                url)
+            : List.of("hey", "-z", seconds + "s", "-c", Integer.toString(concurrency), url);
+    long cpuBefore = cpuNanos(measured);
+    var process = new ProcessBuilder(pinned(command)).redirectErrorStream(true).start();
     var output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     process.waitFor();
-    return new Result(millis(P50, output), millis(P99, output), number(RPS, output));
+    double rps = number(RPS, output);
+    double cpuUs = (cpuNanos(measured) - cpuBefore) / 1000.0 / (rps * seconds);
+    if (wrk) {
+      return new Result(wrkMillis(WRK_P50, output), wrkMillis(WRK_P99, output), rps, cpuUs);
+    }
+    return new Result(number(HEY_P50, output) * 1000, number(HEY_P99, output) * 1000, rps, cpuUs);
   }
 
-  private static double millis(Pattern pattern, String output) {
-    return number(pattern, output) * 1000;
+  private static long cpuNanos(ProcessHandle process) {
+    return process.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+  }
+
+  private static double wrkMillis(Pattern pattern, String output) {
+    var matcher = find(pattern, output);
+    double value = Double.parseDouble(matcher.group(1));
+    return switch (matcher.group(2)) {
+      case "us" -> value / 1000;
+      case "ms" -> value;
+      default -> value * 1000;
+    };
   }
 
   private static double number(Pattern pattern, String output) {
+    return Double.parseDouble(find(pattern, output).group(1));
+  }
+
+  private static java.util.regex.Matcher find(Pattern pattern, String output) {
     var matcher = pattern.matcher(output);
     if (!matcher.find()) {
-      throw new IllegalStateException("unexpected hey output:\n" + output);
+      throw new IllegalStateException("unexpected load generator output:\n" + output);
     }
-    return Double.parseDouble(matcher.group(1));
+    return matcher;
+  }
+
+  /** One backend process on a free loopback port, ready when {@code /_/ready} answers. */
+  private record Backend(Process process, int port) implements AutoCloseable {
+
+    static Backend start(String name) throws IOException {
+      int port = RedisServer.freePort();
+      String java = ProcessHandle.current().info().command().orElse("java");
+      List<String> command =
+          switch (name) {
+            case "netty" ->
+                List.of(
+                    java,
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    NettyHelloServer.class.getName(),
+                    Integer.toString(port));
+            // The flags of the Java runtime image's ENTRYPOINT
+            // (functions/runtimes/java/Dockerfile).
+            case "java" ->
+                List.of(
+                    java,
+                    "-XX:TieredStopAtLevel=1",
+                    "-XX:+UseSerialGC",
+                    "-cp",
+                    FUNCTION_CLASSES.toAbsolutePath().toString(),
+                    "io.stoke.runtime.Main");
+            case "python" ->
+                List.of("python3", FunctionProcess.RUNTIME.toAbsolutePath().toString());
+            default -> throw new IllegalArgumentException("unknown backend " + name);
+          };
+      var builder =
+          new ProcessBuilder(pinned(command))
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+      Map<String, String> env = builder.environment();
+      env.put("PORT", Integer.toString(port));
+      env.put("STOKE_FUNCTION", name);
+      env.put("STOKE_INSTANCE", name + "-1");
+      env.put("STOKE_HANDLER", name.equals("python") ? "handler.py" : "EchoHandler");
+      env.put("STOKE_FUNCTION_DIR", Path.of("../functions/hello").toAbsolutePath().toString());
+      var backend = new Backend(builder.start(), port);
+      backend.awaitReady(name);
+      return backend;
+    }
+
+    private void awaitReady(String name) throws IOException {
+      var client = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(200)).build();
+      var ready =
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/_/ready")).build();
+      var deadline = Instant.now().plusSeconds(20);
+      while (Instant.now().isBefore(deadline) && process.isAlive()) {
+        try {
+          client.send(ready, HttpResponse.BodyHandlers.discarding());
+          return;
+        } catch (IOException notYet) {
+          java.util.concurrent.locks.LockSupport.parkNanos(50_000_000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IOException("interrupted", e);
+        }
+      }
+      close();
+      throw new IOException("backend " + name + " did not start on port " + port);
+    }
+
+    @Override
+    public void close() {
+      process.destroyForcibly();
+    }
   }
 }

@@ -1,0 +1,136 @@
+package io.stoke.gateway.auth;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Set;
+import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebHandler;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+
+/**
+ * Forwards {@code /api/**} to the api-server, and calls of definitions-file {@code exec} functions
+ * to its {@code /internal/exec/{function}}, adding the internal secret (the user header was set by
+ * {@link AuthWebFilter}). Bodies are small and bounded, so both directions are aggregated.
+ */
+public final class ApiProxyHandler implements WebHandler {
+
+  private static final Set<String> HOP_BY_HOP =
+      Set.of(
+          "connection",
+          "keep-alive",
+          "proxy-connection",
+          "proxy-authenticate",
+          "proxy-authorization",
+          "te",
+          "trailer",
+          "transfer-encoding",
+          "upgrade",
+          "host",
+          "content-length");
+
+  private final HttpClient client;
+  private final String apiBase;
+  private final GatewaySecret secret;
+  private final int maxBodyBytes;
+
+  public ApiProxyHandler(HttpClient client, URI apiUrl, GatewaySecret secret, int maxBodyBytes) {
+    this.client = client;
+    var text = apiUrl.toString();
+    this.apiBase = text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
+    this.secret = secret;
+    this.maxBodyBytes = maxBodyBytes;
+  }
+
+  @Override
+  public Mono<Void> handle(ServerWebExchange exchange) {
+    var request = exchange.getRequest();
+    String path = request.getPath().value();
+    String query = request.getURI().getRawQuery();
+    String target =
+        path.startsWith("/api/")
+            ? path + (query == null ? "" : "?" + query)
+            : "/internal/exec/" + segment(path);
+    return DataBufferUtils.join(request.getBody(), maxBodyBytes)
+        .map(
+            buffer -> {
+              byte[] bytes = new byte[buffer.readableByteCount()];
+              buffer.read(bytes);
+              DataBufferUtils.release(buffer);
+              return bytes;
+            })
+        .defaultIfEmpty(new byte[0])
+        .flatMap(body -> forward(exchange, target, body))
+        .onErrorResume(
+            DataBufferLimitException.class,
+            e -> error(exchange, 413, "request body exceeds " + maxBodyBytes + " bytes"))
+        .onErrorResume(
+            e -> !(e instanceof DataBufferLimitException),
+            e -> error(exchange, 502, "api-server unreachable: " + e.getMessage()));
+  }
+
+  private Mono<Void> forward(ServerWebExchange exchange, String target, byte[] body) {
+    var request = exchange.getRequest();
+    var remote = request.getRemoteAddress();
+    return client
+        .headers(
+            out -> {
+              request
+                  .getHeaders()
+                  .forEach(
+                      (name, values) -> {
+                        if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT))) {
+                          out.add(name, values);
+                        }
+                      });
+              out.set(GatewaySecret.HEADER, secret.value());
+              if (remote != null && remote.getAddress() != null) {
+                var previous = out.get("X-Forwarded-For");
+                var address = remote.getAddress().getHostAddress();
+                out.set("X-Forwarded-For", previous == null ? address : previous + ", " + address);
+              }
+            })
+        .request(io.netty.handler.codec.http.HttpMethod.valueOf(request.getMethod().name()))
+        .uri(apiBase + target)
+        .send((req, out) -> out.sendByteArray(Mono.just(body)))
+        .responseSingle(
+            (upstream, content) ->
+                content
+                    .asByteArray()
+                    .defaultIfEmpty(new byte[0])
+                    .flatMap(
+                        bytes -> {
+                          var response = exchange.getResponse();
+                          response.setStatusCode(HttpStatusCode.valueOf(upstream.status().code()));
+                          for (var header : upstream.responseHeaders()) {
+                            if (!HOP_BY_HOP.contains(header.getKey().toLowerCase(Locale.ROOT))) {
+                              response.getHeaders().add(header.getKey(), header.getValue());
+                            }
+                          }
+                          return response.writeWith(
+                              Mono.just(response.bufferFactory().wrap(bytes)));
+                        }));
+  }
+
+  private static String segment(String path) {
+    int end = path.indexOf('/', 1);
+    return end < 0 ? path.substring(Math.min(1, path.length())) : path.substring(1, end);
+  }
+
+  private static Mono<Void> error(ServerWebExchange exchange, int status, String message) {
+    var response = exchange.getResponse();
+    if (response.isCommitted()) {
+      return Mono.empty();
+    }
+    response.setStatusCode(HttpStatusCode.valueOf(status));
+    response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
+    var json = "{\"error\":\"" + message.replace("\"", "'") + "\",\"status\":" + status + "}";
+    return response.writeWith(
+        Mono.just(response.bufferFactory().wrap(json.getBytes(StandardCharsets.UTF_8))));
+  }
+}

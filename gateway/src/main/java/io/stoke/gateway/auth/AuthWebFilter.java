@@ -1,0 +1,120 @@
+package io.stoke.gateway.auth;
+
+import io.stoke.common.definition.AuthMode;
+import io.stoke.common.definition.FunctionDefinition;
+import io.stoke.gateway.FunctionTable;
+import java.nio.charset.StandardCharsets;
+import org.springframework.core.Ordered;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * The gateway's authentication: strips any client-sent identity headers, requires a valid API key
+ * on every {@code /api/v1} call except registration, token creation and the OpenAPI document, and
+ * on definitions-file functions with {@code auth: required}; hides the {@code /u-...} paths of user
+ * functions. The authenticated user travels to the api-server in {@code X-Stoke-User}.
+ */
+public final class AuthWebFilter implements WebFilter, Ordered {
+
+  private final ApiKeyAuthenticator authenticator;
+  private final FunctionTable table;
+  private final Scheduler blocking;
+
+  public AuthWebFilter(ApiKeyAuthenticator authenticator, FunctionTable table, Scheduler blocking) {
+    this.authenticator = authenticator;
+    this.table = table;
+    this.blocking = blocking;
+  }
+
+  @Override
+  public int getOrder() {
+    return Ordered.HIGHEST_PRECEDENCE + 10;
+  }
+
+  @Override
+  public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+    var request = exchange.getRequest();
+    var headers = request.getHeaders();
+    if (headers.containsHeader(GatewaySecret.USER_HEADER)
+        || headers.containsHeader(GatewaySecret.HEADER)) {
+      exchange =
+          exchange
+              .mutate()
+              .request(
+                  r ->
+                      r.headers(
+                          h -> {
+                            h.remove(GatewaySecret.USER_HEADER);
+                            h.remove(GatewaySecret.HEADER);
+                          }))
+              .build();
+    }
+    String path = exchange.getRequest().getPath().value();
+    if (path.startsWith("/" + FunctionDefinition.USER_PREFIX)) {
+      return reject(exchange, HttpStatus.NOT_FOUND, "no function named " + segment(path));
+    }
+    if (path.startsWith("/api/")) {
+      return isPublic(exchange.getRequest().getMethod(), path)
+          ? chain.filter(exchange)
+          : authenticated(exchange, chain);
+    }
+    var gate = table.gate(segment(path));
+    if (gate != null && gate.definition().auth() == AuthMode.REQUIRED) {
+      return authenticated(exchange, chain);
+    }
+    return chain.filter(exchange);
+  }
+
+  static boolean isPublic(HttpMethod method, String path) {
+    return (HttpMethod.POST.equals(method)
+            && (path.equals("/api/v1/users") || path.equals("/api/v1/tokens")))
+        || (HttpMethod.GET.equals(method) && path.equals("/api/v1/openapi.json"));
+  }
+
+  private Mono<Void> authenticated(ServerWebExchange exchange, WebFilterChain chain) {
+    var authorization = exchange.getRequest().getHeaders().getFirst("Authorization");
+    return Mono.fromCallable(() -> authenticator.authenticate(authorization))
+        .subscribeOn(blocking)
+        .flatMap(
+            outcome ->
+                switch (outcome) {
+                  case Authentication.Authenticated ok ->
+                      chain.filter(
+                          exchange
+                              .mutate()
+                              .request(
+                                  r -> r.headers(h -> h.set(GatewaySecret.USER_HEADER, ok.user())))
+                              .build());
+                  case Authentication.Rejected rejected ->
+                      reject(exchange, HttpStatus.UNAUTHORIZED, rejected.reason());
+                });
+  }
+
+  private static String segment(String path) {
+    int end = path.indexOf('/', 1);
+    return end < 0 ? path.substring(Math.min(1, path.length())) : path.substring(1, end);
+  }
+
+  private static Mono<Void> reject(ServerWebExchange exchange, HttpStatus status, String message) {
+    var response = exchange.getResponse();
+    response.setStatusCode(status);
+    response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
+    if (status == HttpStatus.UNAUTHORIZED) {
+      response.getHeaders().set("WWW-Authenticate", "Bearer");
+    }
+    var json =
+        "{\"error\":\""
+            + message.replace("\\", "\\\\").replace("\"", "\\\"")
+            + "\",\"status\":"
+            + status.value()
+            + "}";
+    var bytes = json.getBytes(StandardCharsets.UTF_8);
+    return response.writeWith(Mono.just(response.bufferFactory().wrap(bytes)));
+  }
+}
