@@ -40,6 +40,7 @@ run "Warm path: gateway vs calling the instance directly" gateway io.stoke.gatew
 run "Stats listener parse throughput" stats-listener io.stoke.stats.ParserThroughputBenchmark
 run "xDS snapshots for 1000 functions" xds-control-plane io.stoke.xds.SnapshotBenchmark
 run "The platform: cold start through the gateway, scale-up reaction, lost requests, memory" system-tests io.stoke.system.PlatformBenchmark 5
+run "Exec activation through the gateway vs bare docker run -i --rm" system-tests io.stoke.system.ExecOverheadBenchmark 15
 
 step "Writing $OUT"
 {
@@ -77,5 +78,8 @@ step "Writing $OUT"
   section "The platform end to end" \
     "cold start through the gateway near a bare docker run; scale-up reaction − bare start ≤ 300 ms; 0 requests lost" \
     io.stoke.system.PlatformBenchmark
+  section "Exec activations: invoke through the gateway vs bare \`docker run -i --rm\` of the same image" \
+    "the platform adds a small, bounded cost to the container run itself (p50 difference printed)" \
+    io.stoke.system.ExecOverheadBenchmark
 } >"$OUT"
 ok "docs/benchmarks.md written in $((SECONDS - started)) s"

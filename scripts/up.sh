@@ -7,6 +7,8 @@ GATEWAY_PORT="${STOKE_GATEWAY_PORT:-8080}"
 REDIS_URL="${STOKE_REDIS_URL:-redis://127.0.0.1:6379}"
 XDS_PORT="${STOKE_XDS_PORT:-18000}"
 STATS_PORT="${STOKE_STATS_PORT:-8125}"
+API_PORT="${STOKE_API_PORT:-8083}"
+TLS="${STOKE_TLS:-0}"
 DEFINITIONS="${STOKE_DEFINITIONS:-$STOKE_HOME/global-function-definition.yml}"
 BUILD=1
 EXTRA_GATEWAY_ARGS=()
@@ -18,6 +20,8 @@ while [[ $# -gt 0 ]]; do
     --docker-host) export DOCKER_HOST="$2"; shift 2 ;;
     --xds-port) XDS_PORT="$2"; shift 2 ;;
     --stats-port) STATS_PORT="$2"; shift 2 ;;
+    --api-port) API_PORT="$2"; shift 2 ;;
+    --tls) TLS=1; shift ;;
     --definitions) DEFINITIONS="$(cd "$(dirname "$2")" && pwd)/$(basename "$2")"; shift 2 ;;
     --no-build) BUILD=0; shift ;;
     -h | --help) "$STOKE_HOME/stoke" help; exit 0 ;;
@@ -25,7 +29,7 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
-SERVICES=(stats-listener xds-control-plane orchestrator gateway)
+SERVICES=(stats-listener xds-control-plane orchestrator api-server gateway)
 PIDS_DIR="$STOKE_STATE/pids"
 LOGS_DIR="$STOKE_STATE/logs"
 mkdir -p "$PIDS_DIR" "$LOGS_DIR"
@@ -58,6 +62,29 @@ fi
 step "Preparing base images"
 ensure_bases
 
+# One internal secret per installation: the gateway proves with it to the api-server that the user
+# it forwards was authenticated. It travels in the environment, never on a command line.
+SECRET_FILE="$STOKE_STATE/internal-secret"
+if [[ ! -s "$SECRET_FILE" ]]; then
+  (umask 077 && head -c 32 /dev/urandom | base64 | tr -d '/+=\n' >"$SECRET_FILE")
+  info "generated the internal secret ($SECRET_FILE)"
+fi
+chmod 600 "$SECRET_FILE"
+INTERNAL_SECRET="$(cat "$SECRET_FILE")"
+
+SCHEME=http
+CURL_TLS=()
+if [[ $TLS == 1 ]]; then
+  step "HTTPS"
+  TLS_DIR="$STOKE_STATE/tls"
+  FINGERPRINT="$("$STOKE_HOME/scripts/tls.sh" "$TLS_DIR")" || die "the certificate could not be prepared"
+  SCHEME=https
+  CURL_TLS=(--cacert "$TLS_DIR/gateway.crt")
+  EXTRA_GATEWAY_ARGS+=("--server.ssl.key-store=file:$TLS_DIR/gateway.p12" "--server.ssl.key-store-type=PKCS12")
+  info "certificate: $TLS_DIR/gateway.crt (self-signed, SAN localhost and 127.0.0.1)"
+  info "SHA-256 fingerprint: $FINGERPRINT"
+fi
+
 stop_services() {
   trap - INT TERM EXIT
   echo
@@ -72,6 +99,7 @@ health_port() {
     stats-listener) echo 8082 ;;
     xds-control-plane) echo 18001 ;;
     orchestrator) echo 8081 ;;
+    api-server) echo "$API_PORT" ;;
     gateway) echo "$GATEWAY_PORT" ;;
   esac
 }
@@ -82,7 +110,8 @@ service_args() {
     stats-listener) echo "${common[@]}" "--stoke.stats.port=$STATS_PORT" ;;
     xds-control-plane) echo "${common[@]}" "--stoke.xds.port=$XDS_PORT" ;;
     orchestrator) echo "${common[@]}" "--stoke.definitions=$DEFINITIONS" "--stoke.functions-dir=$(dirname "$DEFINITIONS")/functions" ;;
-    gateway) echo "${common[@]}" "--stoke.gateway.mode=direct" "--management.statsd.metrics.export.port=$STATS_PORT" "${EXTRA_GATEWAY_ARGS[@]}" ;;
+    api-server) echo "${common[@]}" "--stoke.orchestrator-url=http://127.0.0.1:$(health_port orchestrator)" ;;
+    gateway) echo "${common[@]}" "--stoke.gateway.mode=direct" "--management.statsd.metrics.export.port=$STATS_PORT" "--stoke.api.url=http://127.0.0.1:$API_PORT" "${EXTRA_GATEWAY_ARGS[@]}" ;;
   esac
 }
 
@@ -95,8 +124,17 @@ start_service() {
   # Run a copy: a rebuild while the platform runs must not swap the jar under a live JVM.
   mkdir -p "$STOKE_STATE/run"
   cp "$(jar_of "$svc")" "$STOKE_STATE/run/$svc.jar"
+  # Secrets go through the environment (Spring's relaxed binding), not the visible command line.
+  local env=()
+  case "$svc" in
+    api-server) env=("STOKE_INTERNALSECRET=$INTERNAL_SECRET") ;;
+    gateway)
+      env=("STOKE_API_INTERNALSECRET=$INTERNAL_SECRET")
+      [[ $TLS == 1 ]] && env+=("SERVER_SSL_KEYSTOREPASSWORD=$(cat "$TLS_DIR/password")")
+      ;;
+  esac
   # shellcheck disable=SC2046
-  setsid "$JAVA" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -XX:MaxRAMPercentage=10 \
+  env "${env[@]}" setsid "$JAVA" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -XX:MaxRAMPercentage=10 \
     -jar "$STOKE_STATE/run/$svc.jar" $(service_args "$svc") >"$LOGS_DIR/$svc.log" 2>&1 < /dev/null &
   echo $! >"$pidfile"
   info "$svc started (pid $!, log $LOGS_DIR/$svc.log)"
@@ -105,7 +143,9 @@ start_service() {
 await_health() {
   local svc="$1" port deadline=$((SECONDS + 120))
   port="$(health_port "$svc")"
-  until curl -fsS "http://127.0.0.1:$port/actuator/health" >/dev/null 2>&1; do
+  local url="http://127.0.0.1:$port/actuator/health" tls=()
+  if [[ $svc == gateway ]]; then url="$SCHEME://127.0.0.1:$port/actuator/health"; tls=("${CURL_TLS[@]}"); fi
+  until curl -fsS "${tls[@]}" "$url" >/dev/null 2>&1; do
     if ! kill -0 "$(cat "$PIDS_DIR/$svc.pid")" 2>/dev/null; then
       tail -n 30 "$LOGS_DIR/$svc.log" >&2
       die "$svc exited during start-up; its log: $LOGS_DIR/$svc.log"
@@ -122,9 +162,11 @@ for svc in "${SERVICES[@]}"; do await_health "$svc"; done
 
 elapsed=$(( ($(now_ms) - started_at) / 100 ))
 echo
-printf '%sStoke is up%s in %d.%d s. Gateway: %shttp://127.0.0.1:%s%s\n' \
-  "$BOLD" "$RESET" $((elapsed / 10)) $((elapsed % 10)) "$BOLD" "$GATEWAY_PORT" "$RESET"
-info "try:   curl http://127.0.0.1:$GATEWAY_PORT/hello"
+printf '%sStoke is up%s in %d.%d s. Gateway: %s%s://127.0.0.1:%s%s\n' \
+  "$BOLD" "$RESET" $((elapsed / 10)) $((elapsed % 10)) "$BOLD" "$SCHEME" "$GATEWAY_PORT" "$RESET"
+curl_cmd="curl${CURL_TLS[*]:+ ${CURL_TLS[*]}}"
+info "try:   $curl_cmd $SCHEME://127.0.0.1:$GATEWAY_PORT/hello"
+info "API:   $curl_cmd $SCHEME://127.0.0.1:$GATEWAY_PORT/api/v1/openapi.json   (README: Management API)"
 info "load:  ./stoke load hello --profile step"
 info "logs:  $LOGS_DIR/   Ctrl-C stops the platform and removes the function containers."
 

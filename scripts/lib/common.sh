@@ -155,7 +155,8 @@ ensure_bases() {
 remove_function_containers() {
   docker_answers || return 0
   local ids
-  ids="$(docker ps -aq --filter label=io.stoke.managed=true)"
+  # Activation containers are labelled io.stoke.managed=false (reconcile must skip them).
+  ids="$( (docker ps -aq --filter label=io.stoke.managed=true; docker ps -aq --filter label=io.stoke.activation) | sort -u)"
   if [[ -n "$ids" ]]; then
     info "removing $(wc -w <<<"$ids") function container(s)"
     # shellcheck disable=SC2086

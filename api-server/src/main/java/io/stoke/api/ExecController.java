@@ -2,9 +2,9 @@ package io.stoke.api;
 
 import io.stoke.common.definition.ExecutionMode;
 import io.stoke.common.registry.FunctionCatalog;
+import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PathVariable;
-import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -18,20 +18,23 @@ public class ExecController {
 
   private final FunctionCatalog catalog;
   private final Activations activations;
+  private final long maxBodyBytes;
 
-  public ExecController(FunctionCatalog catalog, Activations activations) {
+  public ExecController(
+      FunctionCatalog catalog, Activations activations, ApiProperties properties) {
     this.catalog = catalog;
     this.activations = activations;
+    this.maxBodyBytes = properties.maxBodySize().toBytes();
   }
 
   @RequestMapping("/internal/exec/{function}")
-  public ResponseEntity<?> invoke(
-      @PathVariable String function, @RequestBody(required = false) String input) {
+  public ResponseEntity<?> invoke(@PathVariable String function, HttpServletRequest request) {
     var definition =
         catalog.read().functions().stream()
             .filter(def -> def.name().equals(function) && def.mode() == ExecutionMode.EXEC)
             .findFirst()
             .orElseThrow(() -> ApiException.notFound("exec function " + function));
+    var input = InvocationInput.read(request, maxBodyBytes);
     var resources = definition.resources();
     var target =
         new Activations.Target(
@@ -43,6 +46,6 @@ public class ExecController {
             resources.cpus(),
             resources.pids(),
             definition.scaling().maxInstances());
-    return FunctionController.reply(activations.invoke(target, input == null ? "" : input));
+    return FunctionController.reply(activations.invoke(target, input));
   }
 }

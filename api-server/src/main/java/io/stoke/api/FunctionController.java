@@ -2,6 +2,7 @@ package io.stoke.api;
 
 import io.stoke.common.contract.ActivationRecord;
 import io.stoke.common.contract.ActivationResult;
+import jakarta.servlet.http.HttpServletRequest;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,10 +25,13 @@ public class FunctionController {
 
   private final UserFunctions functions;
   private final Activations activations;
+  private final long maxBodyBytes;
 
-  public FunctionController(UserFunctions functions, Activations activations) {
+  public FunctionController(
+      UserFunctions functions, Activations activations, ApiProperties properties) {
     this.functions = functions;
     this.activations = activations;
+    this.maxBodyBytes = properties.maxBodySize().toBytes();
   }
 
   @PostMapping("/api/v1/functions")
@@ -60,8 +64,9 @@ public class FunctionController {
   public ResponseEntity<?> invoke(
       @RequestAttribute(IdentityFilter.USER) String user,
       @PathVariable String name,
-      @RequestBody(required = false) String input) {
+      HttpServletRequest request) {
     var function = functions.require(user, name);
+    var input = InvocationInput.read(request, maxBodyBytes);
     var target =
         new Activations.Target(
             function.internalName(),
@@ -72,7 +77,7 @@ public class FunctionController {
             function.cpus(),
             function.pids(),
             function.maxParallel());
-    return reply(activations.invoke(target, input == null ? "" : input));
+    return reply(activations.invoke(target, input));
   }
 
   @GetMapping("/api/v1/functions/{name}/activations")

@@ -1,7 +1,12 @@
 package io.stoke.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import io.stoke.common.contract.ActivationOutcome;
+import io.stoke.common.contract.ActivationRequest;
+import io.stoke.common.contract.ActivationResult;
+import io.stoke.common.contract.Json;
 import io.stoke.common.contract.RedisKeys;
 import io.stoke.common.testing.RedisServer;
 import java.net.URI;
@@ -10,7 +15,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -163,6 +170,61 @@ class ApiServerIT {
 
     assertThat(statuses).filteredOn(s -> s == 429).hasSize(1);
     assertThat(statuses).filteredOn(s -> s == 504).hasSize(2);
+  }
+
+  @Test
+  void passesTheBodyAsSentToTheFunctionWhateverItsContentType() throws Exception {
+    try (var redis = RedisClient.create(URI.create(redisServer.url()))) {
+      redis.hset(
+          RedisKeys.userFunctions("frank"),
+          "up",
+          "{\"name\":\"up\",\"owner\":\"frank\",\"internalName\":\"u-frank-up\","
+              + "\"image\":\"x/y:1\",\"mode\":\"exec\",\"port\":8080,\"timeout\":\"5s\","
+              + "\"memoryBytes\":67108864,\"cpus\":0.5,\"pids\":64,\"maxParallel\":2,"
+              + "\"createdAt\":0}");
+      // curl -d sends application/x-www-form-urlencoded; the input must not become "a b=&c=d".
+      var call =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return HTTP.send(
+                      HttpRequest.newBuilder(
+                              URI.create(
+                                  "http://127.0.0.1:" + port + "/api/v1/functions/up/invoke"))
+                          .header("Content-Type", "application/x-www-form-urlencoded")
+                          .header("X-Stoke-User", "frank")
+                          .header("X-Stoke-Gateway-Secret", SECRET)
+                          .POST(HttpRequest.BodyPublishers.ofString("a b&c=d"))
+                          .build(),
+                      HttpResponse.BodyHandlers.ofString());
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+      // Play the orchestrator's exec worker: take the request, answer with its input.
+      var request =
+          await("the activation request on the stream")
+              .atMost(Duration.ofSeconds(10))
+              .until(
+                  () ->
+                      redis.xrange(RedisKeys.ACTIVATIONS_STREAM, "-", "+").stream()
+                          .map(
+                              e -> Json.read(e.getFields().get("request"), ActivationRequest.class))
+                          .filter(r -> r.function().equals("u-frank-up"))
+                          .findFirst(),
+                  Optional::isPresent)
+              .orElseThrow();
+      assertThat(request.input()).isEqualTo("a b&c=d");
+      redis.rpush(
+          RedisKeys.activationResult(request.id()),
+          Json.write(
+              new ActivationResult(
+                  request.id(), ActivationOutcome.SUCCEEDED, request.input(), 0, "", 1)));
+
+      var response = call.join();
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(response.body()).isEqualTo("a b&c=d");
+    }
   }
 
   @Test

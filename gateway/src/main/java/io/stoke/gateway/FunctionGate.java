@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
@@ -41,6 +43,14 @@ public final class FunctionGate {
 
   private Balancer balancer;
   private volatile List<Slot> slots = List.of();
+
+  /**
+   * Slots taken out of rotation (draining, gone, refused) whose last activity has not reached Redis
+   * yet: requests still in flight on them, or a change not flushed. The orchestrator waits for an
+   * instance's in-flight count to reach 0 before stopping it, so that 0 must be written.
+   */
+  private final Set<Slot> retired = ConcurrentHashMap.newKeySet();
+
   private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
   private final Map<String, Long> suspendedUntilMs = new HashMap<>();
   private long lastDemandMs = Long.MIN_VALUE / 2;
@@ -94,6 +104,21 @@ public final class FunctionGate {
   /** The READY instances requests go to now. */
   public List<Slot> slots() {
     return slots;
+  }
+
+  /** Every slot whose activity may still have to be written: routable ones and retired ones. */
+  public List<Slot> activitySlots() {
+    if (retired.isEmpty()) {
+      return slots;
+    }
+    var all = new ArrayList<Slot>(slots);
+    all.addAll(retired);
+    return all;
+  }
+
+  /** Forgets retired slots whose final activity (nothing in flight) has been written. */
+  public void forgetFlushed() {
+    retired.removeIf(slot -> slot.inflight() == 0 && !slot.isDirty());
   }
 
   /**
@@ -225,6 +250,7 @@ public final class FunctionGate {
       long now = clock.millis();
       suspendedUntilMs.values().removeIf(until -> until <= now);
       var current = new HashMap<String, Slot>();
+      retired.forEach(slot -> current.put(slot.id(), slot));
       slots.forEach(slot -> current.put(slot.id(), slot));
       var next = new ArrayList<Slot>();
       for (var instance : instances) {
@@ -234,6 +260,12 @@ public final class FunctionGate {
         var existing = current.get(instance.id());
         boolean same = existing != null && existing.instance().address().equals(instance.address());
         next.add(same ? existing : new Slot(instance));
+      }
+      retired.removeAll(next);
+      for (var slot : slots) {
+        if (!next.contains(slot)) {
+          retired.add(slot);
+        }
       }
       slots = List.copyOf(next);
       handoffs = dispatch();
@@ -245,6 +277,7 @@ public final class FunctionGate {
   public void suspend(String instanceId) {
     synchronized (this) {
       suspendedUntilMs.put(instanceId, clock.millis() + SUSPENSION.toMillis());
+      slots.stream().filter(slot -> slot.id().equals(instanceId)).forEach(retired::add);
       slots = slots.stream().filter(slot -> !slot.id().equals(instanceId)).toList();
     }
   }

@@ -220,6 +220,10 @@ public final class ProxyHandler implements WebHandler {
 
   private void copyRequestHeaders(ServerHttpRequest request, HttpHeaders target, Call call) {
     HttpServerRequest nativeRequest = ServerHttpRequestDecorator.getNativeRequest(request);
+    // The client's own defaults would otherwise sit beside the caller's values: forward only
+    // what the caller sent.
+    target.remove(HttpHeaderNames.USER_AGENT);
+    target.remove(HttpHeaderNames.ACCEPT);
     for (var header : nativeRequest.requestHeaders()) {
       if (!HOP_BY_HOP.contains(header.getKey())) {
         target.add(header.getKey(), header.getValue());

@@ -52,8 +52,10 @@ public final class RedisReporter {
   public void flushActivity(Iterable<FunctionGate> gates) {
     for (var gate : gates) {
       var fields = new HashMap<String, String>();
-      for (var slot : gate.slots()) {
+      var taken = new java.util.ArrayList<Slot>();
+      for (var slot : gate.activitySlots()) {
         if (slot.takeDirty()) {
+          taken.add(slot);
           if (slot.lastStartMs() > 0) {
             fields.put(slot.id(), Long.toString(slot.lastStartMs()));
           }
@@ -63,7 +65,9 @@ public final class RedisReporter {
       if (!fields.isEmpty()) {
         try {
           redis.hset(RedisKeys.activity(gate.name()), fields);
+          gate.forgetFlushed();
         } catch (RuntimeException e) {
+          taken.forEach(Slot::markDirty);
           log.warn("Cannot write activity of {}: {}", gate.name(), e.toString());
         }
       }

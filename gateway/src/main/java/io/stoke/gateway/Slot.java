@@ -61,6 +61,16 @@ public final class Slot {
     return lastStartMs.get();
   }
 
+  /** Marks the activity as not yet written (a write failed). */
+  void markDirty() {
+    dirty.set(true);
+  }
+
+  /** Whether activity changed since it was last taken, without taking it. */
+  public boolean isDirty() {
+    return dirty.get();
+  }
+
   /** Clears and returns whether activity changed since the previous call. */
   public boolean takeDirty() {
     return dirty.getAndSet(false);

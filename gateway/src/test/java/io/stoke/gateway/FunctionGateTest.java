@@ -174,6 +174,29 @@ class FunctionGateTest {
   }
 
   @Test
+  void aDrainingInstanceKeepsReportingUntilItsLastRequestEnded() {
+    var definition = function("fn", 0, 10);
+    var gate = gate(definition);
+    var ready = instance("fn", "a", 1, InstanceState.READY);
+    gate.update(definition, List.of(ready));
+    var lease = acquire(gate).join();
+    var slot = lease.slot();
+
+    gate.update(definition, List.of(instance("fn", "a", 1, InstanceState.DRAINING)));
+    assertThat(gate.slots()).isEmpty();
+    assertThat(gate.activitySlots()).containsExactly(slot);
+    slot.takeDirty();
+    gate.forgetFlushed();
+    assertThat(gate.activitySlots()).as("still a request in flight").containsExactly(slot);
+
+    lease.release();
+    assertThat(slot.inflight()).isZero();
+    assertThat(slot.takeDirty()).as("the final 0 is still to be written").isTrue();
+    gate.forgetFlushed();
+    assertThat(gate.activitySlots()).isEmpty();
+  }
+
+  @Test
   void keepsInFlightCountsOfInstancesThatStayAcrossUpdates() {
     var definition = function("fn", 1, 10);
     var gate = gate(definition);

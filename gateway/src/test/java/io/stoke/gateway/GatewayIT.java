@@ -459,7 +459,10 @@ class GatewayIT {
     while (System.nanoTime() < deadline
         && lines.stream()
             .noneMatch(
-                l -> l.startsWith("stoke.gateway.requests") && l.contains("function:echo"))) {
+                l ->
+                    l.startsWith("stoke.gateway.requests")
+                        && l.contains("function:echo")
+                        && l.contains("status:200"))) {
       var packet = new DatagramPacket(buffer, buffer.length);
       try {
         STATSD.receive(packet);

@@ -93,10 +93,14 @@ class ComposeIT {
 
   @AfterAll
   static void down() {
+    // A stopped orchestrator leaves its instances running (a restarted one adopts them), and a
+    // function container still attached to stoke-functions makes `down` fail to remove that
+    // network: stop the stack, remove the function containers, then take the stack down.
     try {
-      run(compose("down", "-v", "--remove-orphans"), 180);
+      run(compose("stop"), 180);
     } finally {
       Docker.removeManagedContainers();
+      run(compose("down", "-v", "--remove-orphans"), 180);
     }
   }
 

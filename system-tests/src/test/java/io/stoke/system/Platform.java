@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import redis.clients.jedis.RedisClient;
 
 /**
@@ -28,6 +29,7 @@ final class Platform implements AutoCloseable {
 
   private final RedisServer redisServer;
   private final RedisClient redis;
+  private final Map<String, Service> specs = new LinkedHashMap<>();
   private final Map<String, Process> services = new LinkedHashMap<>();
   private final Map<String, Path> logs = new HashMap<>();
   private final int gatewayPort;
@@ -42,6 +44,21 @@ final class Platform implements AutoCloseable {
 
   /** Starts redis-server, the stats listener, the orchestrator and the gateway. */
   static Platform start(Path definitions, String name) throws IOException {
+    return start(definitions, name, null);
+  }
+
+  /**
+   * Starts redis-server, the stats listener, the orchestrator, the api-server and the gateway; the
+   * gateway and the api-server share a fresh internal secret. {@code apiArgs} are extra settings of
+   * the api-server ({@code --key=value}).
+   */
+  static Platform startWithApi(Path definitions, String name, List<String> apiArgs)
+      throws IOException {
+    return start(definitions, name, List.copyOf(apiArgs));
+  }
+
+  private static Platform start(Path definitions, String name, List<String> apiArgs)
+      throws IOException {
     var redis = RedisServer.start();
     var logDir = ROOT.resolve("system-tests/target/platform-logs/" + name);
     Files.createDirectories(logDir);
@@ -52,31 +69,50 @@ final class Platform implements AutoCloseable {
       int orchestratorHttp = RedisServer.freePort();
       String redisUrl = "--stoke.redis-url=" + redis.url();
       platform.launch(
-          "stats-listener",
-          List.of(
-              redisUrl,
-              "--server.port=" + statsHttp,
-              "--stoke.stats.port=" + statsUdp,
-              "--stoke.stats.bind=127.0.0.1"),
-          statsHttp);
+          new Service(
+              "stats-listener",
+              List.of(
+                  redisUrl,
+                  "--server.port=" + statsHttp,
+                  "--stoke.stats.port=" + statsUdp,
+                  "--stoke.stats.bind=127.0.0.1"),
+              statsHttp));
       platform.launch(
-          "orchestrator",
-          List.of(
-              redisUrl,
-              "--server.port=" + orchestratorHttp,
-              "--stoke.definitions=" + definitions,
-              "--stoke.functions-dir=" + ROOT.resolve("functions"),
-              "--stoke.consumer-name=" + name),
-          orchestratorHttp);
-      platform.launch(
-          "gateway",
-          List.of(
-              redisUrl,
-              "--server.port=" + platform.gatewayPort,
-              "--management.statsd.metrics.export.port=" + statsUdp,
-              "--management.statsd.metrics.export.step=500ms",
-              "--management.statsd.metrics.export.polling-frequency=500ms"),
-          platform.gatewayPort);
+          new Service(
+              "orchestrator",
+              List.of(
+                  redisUrl,
+                  "--server.port=" + orchestratorHttp,
+                  "--stoke.definitions=" + definitions,
+                  "--stoke.functions-dir=" + ROOT.resolve("functions"),
+                  "--stoke.consumer-name=" + name,
+                  // Other suites share this Docker engine: keep the images they may be using.
+                  "--stoke.prune-images=false"),
+              orchestratorHttp));
+      var gatewayArgs =
+          new ArrayList<>(
+              List.of(
+                  redisUrl,
+                  "--server.port=" + platform.gatewayPort,
+                  "--management.statsd.metrics.export.port=" + statsUdp,
+                  "--management.statsd.metrics.export.step=500ms",
+                  "--management.statsd.metrics.export.polling-frequency=500ms"));
+      if (apiArgs != null) {
+        int apiHttp = RedisServer.freePort();
+        var secret = UUID.randomUUID().toString();
+        var args =
+            new ArrayList<>(
+                List.of(
+                    redisUrl,
+                    "--server.port=" + apiHttp,
+                    "--stoke.internal-secret=" + secret,
+                    "--stoke.orchestrator-url=http://127.0.0.1:" + orchestratorHttp));
+        args.addAll(apiArgs);
+        platform.launch(new Service("api-server", args, apiHttp));
+        gatewayArgs.add("--stoke.api.url=http://127.0.0.1:" + apiHttp);
+        gatewayArgs.add("--stoke.api.internal-secret=" + secret);
+      }
+      platform.launch(new Service("gateway", gatewayArgs, platform.gatewayPort));
       return platform;
     } catch (RuntimeException | IOException e) {
       platform.close();
@@ -84,22 +120,45 @@ final class Platform implements AutoCloseable {
     }
   }
 
-  private void launch(String service, List<String> args, int healthPort) throws IOException {
-    var jar = ROOT.resolve(service + "/target/stoke-" + service + ".jar");
+  /** One service process: its module, its arguments and the port its health answers on. */
+  private record Service(String name, List<String> args, int healthPort) {}
+
+  private void launch(Service service) throws IOException {
+    var jar = ROOT.resolve(service.name() + "/target/stoke-" + service.name() + ".jar");
     if (!Files.exists(jar)) {
       throw new IllegalStateException(jar + " is missing: the system tests run after `package`");
     }
     var command = new ArrayList<String>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
     command.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", jar.toString()));
-    command.addAll(args);
-    var log = logDir.resolve(service + ".log");
+    command.addAll(service.args());
+    var log = logDir.resolve(service.name() + ".log");
+    if (!specs.containsKey(service.name())) {
+      Files.deleteIfExists(log);
+    }
+    // Appending keeps the log of the first run when the services are restarted.
     var builder =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     builder.environment().putAll(baseImages());
-    services.put(service, builder.start());
-    logs.put(service, log);
-    awaitHealthy(service, healthPort);
+    specs.put(service.name(), service);
+    services.put(service.name(), builder.start());
+    logs.put(service.name(), log);
+    awaitHealthy(service.name(), service.healthPort());
+  }
+
+  /**
+   * Stops every service process and starts them again, in the same order, with the same settings
+   * and against the same redis-server: whatever survives lives in Redis.
+   */
+  void restartServices() throws IOException {
+    stopServices();
+    var order = new ArrayList<>(specs.values());
+    services.clear();
+    for (var service : order) {
+      launch(service);
+    }
   }
 
   private void awaitHealthy(String service, int port) {
@@ -171,6 +230,14 @@ final class Platform implements AutoCloseable {
 
   @Override
   public void close() {
+    stopServices();
+    Docker.removeManagedContainers();
+    redis.close();
+    redisServer.close();
+  }
+
+  /** SIGTERM to every service, the last started first; SIGKILL after 15 s. */
+  private void stopServices() {
     var reversed = new ArrayList<>(services.values());
     java.util.Collections.reverse(reversed);
     for (var process : reversed) {
@@ -186,9 +253,6 @@ final class Platform implements AutoCloseable {
         process.destroyForcibly();
       }
     }
-    Docker.removeManagedContainers();
-    redis.close();
-    redisServer.close();
   }
 
   static Path projectRoot() {

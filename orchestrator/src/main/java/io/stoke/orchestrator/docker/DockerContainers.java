@@ -2,6 +2,7 @@ package io.stoke.orchestrator.docker;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.Capability;
@@ -18,6 +19,9 @@ import java.util.concurrent.TimeUnit;
 
 /** Applies {@link ContainerSpec}s through docker-java and lists, stops and removes containers. */
 public final class DockerContainers {
+
+  /** How long a removal another caller started may take before it counts as failed. */
+  private static final int REMOVAL_WAIT_SECONDS = 30;
 
   private final DockerClient docker;
 
@@ -137,13 +141,42 @@ public final class DockerContainers {
     }
   }
 
-  /** Removes the container, killing it if needed. A gone container is fine. */
+  /**
+   * Removes the container, killing it if needed, and returns once it is gone. A gone container is
+   * fine.
+   */
   public void remove(String containerId) {
     try {
       docker.removeContainerCmd(containerId).withForce(true).exec();
     } catch (NotFoundException e) {
       // Already gone: the goal state.
+    } catch (ConflictException e) {
+      // "removal of container ... is already in progress": a concurrent remove, or the HTTP
+      // client's automatic retry of this very DELETE after the engine had accepted it.
+      if (!String.valueOf(e.getMessage()).contains("already in progress")) {
+        throw e;
+      }
+      awaitGone(containerId);
     }
+  }
+
+  private void awaitGone(String containerId) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(REMOVAL_WAIT_SECONDS);
+    while (System.nanoTime() < deadline) {
+      try {
+        docker.inspectContainerCmd(containerId).exec();
+      } catch (NotFoundException gone) {
+        return;
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+    throw new IllegalStateException(
+        "container " + containerId + " still exists " + REMOVAL_WAIT_SECONDS + " s after removal");
   }
 
   /** The last {@code lines} lines of the container's output, for failure reports. */

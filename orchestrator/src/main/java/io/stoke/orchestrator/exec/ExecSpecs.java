@@ -3,6 +3,7 @@ package io.stoke.orchestrator.exec;
 import io.stoke.common.contract.ActivationRequest;
 import io.stoke.orchestrator.docker.ContainerSettings;
 import io.stoke.orchestrator.docker.ContainerSpec;
+import io.stoke.orchestrator.docker.Labels;
 import java.util.List;
 import java.util.Map;
 
@@ -13,7 +14,10 @@ import java.util.Map;
  */
 public final class ExecSpecs {
 
-  /** Label on every activation container; never {@code io.stoke.managed}, so reconcile skips it. */
+  /**
+   * Label on every activation container; its {@code io.stoke.managed} is {@code false}, so
+   * reconcile skips it.
+   */
   public static final String ACTIVATION_LABEL = "io.stoke.activation";
 
   static final String NO_NETWORK = "none";
@@ -24,7 +28,19 @@ public final class ExecSpecs {
     return new ContainerSpec(
         "stoke-exec-" + request.id(),
         request.image(),
-        Map.of(ACTIVATION_LABEL, request.id(), "io.stoke.exec-function", request.function()),
+        Map.of(
+            ACTIVATION_LABEL,
+            request.id(),
+            "io.stoke.exec-function",
+            request.function(),
+            // Images Stoke builds carry io.stoke.managed=true and io.stoke.function, and a
+            // container inherits its image's labels: override them, or the reconciler (and every
+            // clean-up of managed containers) would take the activation for an orphaned instance
+            // and kill it mid-call.
+            Labels.MANAGED,
+            "false",
+            Labels.FUNCTION,
+            ""),
         List.of("STOKE_FUNCTION=" + request.function(), "STOKE_ACTIVATION=" + request.id()),
         8080,
         "",

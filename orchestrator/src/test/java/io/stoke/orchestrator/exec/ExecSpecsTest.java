@@ -1,0 +1,46 @@
+package io.stoke.orchestrator.exec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.stoke.common.contract.ActivationRequest;
+import io.stoke.orchestrator.docker.Labels;
+import org.junit.jupiter.api.Test;
+
+class ExecSpecsTest {
+
+  static ActivationRequest request() {
+    return new ActivationRequest(
+        "a1b2",
+        "u-alice-upper",
+        "alice",
+        "stoke-examples/upper:1.0",
+        "hi",
+        5000,
+        64L << 20,
+        0.5,
+        64,
+        1 << 20,
+        0L);
+  }
+
+  @Test
+  void anActivationOverridesTheManagedLabelsItsImageMayCarry() {
+    var spec = ExecSpecs.forActivation(request());
+
+    // Images Stoke builds are labelled io.stoke.managed=true; the container's own labels win.
+    assertThat(spec.labels())
+        .containsEntry(Labels.MANAGED, "false")
+        .containsEntry(Labels.FUNCTION, "")
+        .containsEntry(ExecSpecs.ACTIVATION_LABEL, "a1b2")
+        .containsEntry("io.stoke.exec-function", "u-alice-upper");
+  }
+
+  @Test
+  void anActivationHasNoNetworkAndRunsHardened() {
+    var spec = ExecSpecs.forActivation(request());
+
+    assertThat(spec.network()).isEqualTo("none");
+    assertThat(spec.name()).isEqualTo("stoke-exec-a1b2");
+    assertThat(spec.image()).isEqualTo("stoke-examples/upper:1.0");
+  }
+}
