@@ -8,8 +8,18 @@ OUT="$STOKE_HOME/docs/benchmarks.md"
 RAW="$STOKE_STATE/bench"
 mkdir -p "$RAW"
 started=$SECONDS
+ONLY=""         # --only TEXT: run only the benchmarks whose class name contains TEXT
+REPORT_ONLY=0   # --report-only: rewrite docs/benchmarks.md from the last run's outputs
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --only) ONLY="$2"; shift 2 ;;
+    --report-only) REPORT_ONLY=1; shift ;;
+    *) die "bench: unknown option '$1' (--only TEXT, --report-only)" ;;
+  esac
+done
 
 require_java
+if [[ $REPORT_ONLY == 0 ]]; then
 ensure_docker
 ensure_redis_binary
 command -v hey >/dev/null 2>&1 || apt_install hey
@@ -27,6 +37,7 @@ done
 # run NAME MODULE CLASS ARGS... — one benchmark, its output kept for the report.
 run() {
   local name="$1" module="$2" class="$3"; shift 3
+  [[ -z "$ONLY" || "$class" == *"$ONLY"* ]] || return 0
   step "$name"
   local dir="$STOKE_HOME/$module"
   (cd "$dir" && timeout 600 "$JAVA" -cp "target/test-classes:target/classes:$(cat target/bench-classpath.txt)" \
@@ -41,6 +52,8 @@ run "Stats listener parse throughput" stats-listener io.stoke.stats.ParserThroug
 run "xDS snapshots for 1000 functions" xds-control-plane io.stoke.xds.SnapshotBenchmark
 run "The platform: cold start through the gateway, scale-up reaction, lost requests, memory" system-tests io.stoke.system.PlatformBenchmark 5
 run "Exec activation through the gateway vs bare docker run -i --rm" system-tests io.stoke.system.ExecOverheadBenchmark 15
+
+fi
 
 step "Writing $OUT"
 {
@@ -64,7 +77,8 @@ step "Writing $OUT"
     echo "Goal: $2"
     echo
     echo '```'
-    cat "$RAW/$3.out"
+    # Keep the figures, not the services' log lines.
+    grep -vE '^[0-9:.T-]+Z? *\[[^]]*\] (INFO|DEBUG|WARN)|^[0-9T:.-]+Z? +(INFO|DEBUG|WARN)' "$RAW/$3.out" || true
     echo '```'
     echo
   }

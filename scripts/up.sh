@@ -106,10 +106,14 @@ health_port() {
 
 service_args() {
   local common=("--stoke.redis-url=$REDIS_URL" "--server.port=$(health_port "$1")")
+  # Only the gateway faces callers; every other service listens on loopback, out of reach of the
+  # network and of function containers (which see the host through the bridge, not loopback).
+  [[ "$1" == gateway ]] || common+=("--server.address=127.0.0.1")
   case "$1" in
-    stats-listener) echo "${common[@]}" "--stoke.stats.port=$STATS_PORT" ;;
+    stats-listener) echo "${common[@]}" "--stoke.stats.port=$STATS_PORT" "--stoke.stats.bind=127.0.0.1" ;;
     xds-control-plane) echo "${common[@]}" "--stoke.xds.port=$XDS_PORT" ;;
-    orchestrator) echo "${common[@]}" "--stoke.definitions=$DEFINITIONS" "--stoke.functions-dir=$(dirname "$DEFINITIONS")/functions" ;;
+    orchestrator) echo "${common[@]}" "--stoke.definitions=$DEFINITIONS" "--stoke.functions-dir=$(dirname "$DEFINITIONS")/functions" \
+      "--stoke.docker-host=${DOCKER_HOST:-unix:///var/run/docker.sock}" ;;
     api-server) echo "${common[@]}" "--stoke.orchestrator-url=http://127.0.0.1:$(health_port orchestrator)" ;;
     gateway) echo "${common[@]}" "--stoke.gateway.mode=direct" "--management.statsd.metrics.export.port=$STATS_PORT" "--stoke.api.url=http://127.0.0.1:$API_PORT" "${EXTRA_GATEWAY_ARGS[@]}" ;;
   esac

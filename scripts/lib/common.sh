@@ -160,6 +160,6 @@ remove_function_containers() {
   if [[ -n "$ids" ]]; then
     info "removing $(wc -w <<<"$ids") function container(s)"
     # shellcheck disable=SC2086
-    docker rm -f $ids >/dev/null 2>&1 || true
+    docker rm -fv $ids >/dev/null 2>&1 || true
   fi
 }

@@ -72,12 +72,16 @@ public final class IdentityFilter extends OncePerRequestFilter {
         || ("GET".equals(method) && path.equals("/api/v1/openapi.json"));
   }
 
-  /** The client as the gateway saw it (first X-Forwarded-For), else the peer address. */
-  private static String client(HttpServletRequest request) {
-    var forwarded = request.getHeader("X-Forwarded-For");
-    if (forwarded != null && !forwarded.isBlank()) {
-      int comma = forwarded.indexOf(',');
-      return (comma < 0 ? forwarded : forwarded.substring(0, comma)).strip();
+  /**
+   * The client as the gateway saw it, trusted only on a call that carries the gateway's secret;
+   * otherwise the peer address. Never X-Forwarded-For, which the caller writes.
+   */
+  private String client(HttpServletRequest request) {
+    var seen = request.getHeader(InternalSecret.CLIENT_HEADER);
+    if (seen != null
+        && !seen.isBlank()
+        && secret.matches(request.getHeader(InternalSecret.HEADER))) {
+      return seen.strip();
     }
     return request.getRemoteAddr();
   }

@@ -16,6 +16,7 @@ public final class InternalSecret {
 
   public static final String HEADER = "X-Stoke-Gateway-Secret";
   public static final String USER_HEADER = "X-Stoke-User";
+  public static final String CLIENT_HEADER = "X-Stoke-Client";
 
   private final byte[] secret;
 

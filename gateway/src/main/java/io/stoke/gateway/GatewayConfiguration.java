@@ -70,7 +70,12 @@ public class GatewayConfiguration {
       StokeProperties properties,
       RedisReporter reporter) {
     var settings = properties.gateway();
-    var follower = new RegistryFollower(redis, table, redisExecutor, settings.resyncInterval());
+    // One thread of its own: full resyncs and per-function refreshes then apply in the order they
+    // read, so an older view of the registry never lands on top of a newer one.
+    var registryReads =
+        Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("stoke-gateway-registry").factory());
+    var follower = new RegistryFollower(redis, table, registryReads, settings.resyncInterval());
     follower.start();
     long flushMs = settings.activityFlushInterval().toMillis();
     redisExecutor.scheduleWithFixedDelay(

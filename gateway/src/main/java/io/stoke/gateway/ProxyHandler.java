@@ -5,6 +5,7 @@ import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
+import io.stoke.gateway.auth.GatewaySecret;
 import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -64,7 +65,10 @@ public final class ProxyHandler implements WebHandler {
             "trailer",
             "transfer-encoding",
             "upgrade",
-            "host"));
+            "host",
+            // Identity is the gateway's to assert: a caller's own values never pass.
+            GatewaySecret.USER_HEADER,
+            GatewaySecret.HEADER));
     return Collections.unmodifiableSet(names);
   }
 
@@ -231,6 +235,13 @@ public final class ProxyHandler implements WebHandler {
     }
     if (!hasBody(request)) {
       target.remove(HttpHeaderNames.CONTENT_LENGTH);
+    }
+    // Set by AuthWebFilter on the exchange's own view (the native headers above are the caller's):
+    // an auth-required function learns who called, and does not receive the caller's API key.
+    var user = request.getHeaders().getFirst(GatewaySecret.USER_HEADER);
+    if (user != null) {
+      target.remove(HttpHeaderNames.AUTHORIZATION);
+      target.set(GatewaySecret.USER_HEADER, user);
     }
     var remote = request.getRemoteAddress();
     if (remote != null && remote.getAddress() != null) {

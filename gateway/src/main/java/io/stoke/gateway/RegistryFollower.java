@@ -91,5 +91,6 @@ public final class RegistryFollower implements AutoCloseable {
     if (subscription != null) {
       subscription.close();
     }
+    executor.shutdownNow();
   }
 }

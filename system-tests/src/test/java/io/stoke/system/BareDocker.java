@@ -23,10 +23,10 @@ final class BareDocker {
                     "docker",
                     "run",
                     "-d",
+                    // Not io.stoke.managed: the platform running beside it would remove it as an
+                    // orphan.
                     "--label",
-                    "io.stoke.managed=true",
-                    "--label",
-                    "io.stoke.function=bench-bare",
+                    "io.stoke.benchmark=bare",
                     "-p",
                     "127.0.0.1::8080",
                     image),

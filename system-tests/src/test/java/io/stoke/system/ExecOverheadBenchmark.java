@@ -122,8 +122,8 @@ public final class ExecOverheadBenchmark {
                 "--rm",
                 "--network",
                 "none",
-                // The image carries io.stoke.managed=true; clean-ups of managed containers (other
-                // suites on this engine) must not take this run for one of theirs.
+                // Marked unmanaged, whatever labels the image may carry, so no clean-up of
+                // managed containers takes this run for one of its own.
                 "--label",
                 "io.stoke.managed=false",
                 IMAGE)

@@ -94,9 +94,9 @@ class EnvoyBootstrapTest {
   }
 
   @Test
-  void servesTheAdminInterfaceOnPort9901() {
+  void servesTheAdminInterfaceOnPort9901OnLoopbackOnly() {
     var admin = bootstrap.getAdmin().getAddress().getSocketAddress();
-    assertThat(admin.getAddress()).isEqualTo("0.0.0.0");
+    assertThat(admin.getAddress()).isEqualTo("127.0.0.1");
     assertThat(admin.getPortValue()).isEqualTo(9901);
   }
 }

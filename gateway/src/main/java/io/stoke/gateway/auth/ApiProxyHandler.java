@@ -93,6 +93,11 @@ public final class ApiProxyHandler implements WebHandler {
                 var previous = out.get("X-Forwarded-For");
                 var address = remote.getAddress().getHostAddress();
                 out.set("X-Forwarded-For", previous == null ? address : previous + ", " + address);
+                // The peer the gateway itself saw: what the api-server rate-limits by. A caller
+                // can write anything into X-Forwarded-For, never into this.
+                out.set(GatewaySecret.CLIENT_HEADER, address);
+              } else {
+                out.remove(GatewaySecret.CLIENT_HEADER);
               }
             })
         .request(io.netty.handler.codec.http.HttpMethod.valueOf(request.getMethod().name()))

@@ -15,6 +15,11 @@ public record GatewaySecret(String value) {
   public static final String HEADER = "X-Stoke-Gateway-Secret";
   public static final String USER_HEADER = "X-Stoke-User";
 
+  /**
+   * The caller's address as the gateway saw it, set on every call it forwards to the api-server.
+   */
+  public static final String CLIENT_HEADER = "X-Stoke-Client";
+
   public static GatewaySecret resolve(UnifiedJedis redis, String configured) {
     if (configured != null && !configured.isBlank()) {
       return new GatewaySecret(configured.strip());

@@ -147,7 +147,7 @@ public final class DockerContainers {
    */
   public void remove(String containerId) {
     try {
-      docker.removeContainerCmd(containerId).withForce(true).exec();
+      docker.removeContainerCmd(containerId).withForce(true).withRemoveVolumes(true).exec();
     } catch (NotFoundException e) {
       // Already gone: the goal state.
     } catch (ConflictException e) {

@@ -15,12 +15,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs one activation: a fresh container with the parameter on stdin, stdout read (bounded) as the
  * result, stderr kept as its log; the container is removed however the call ends.
  */
 public final class ExecRunner {
+
+  private static final Logger log = LoggerFactory.getLogger(ExecRunner.class);
 
   private final DockerClient docker;
   private final DockerContainers containers;
@@ -58,7 +62,24 @@ public final class ExecRunner {
     try {
       return attachAndWait(id, request, output, start);
     } finally {
+      removeWhatever(id);
+    }
+  }
+
+  /**
+   * Removes the container however the call ended. A failure here is logged, never allowed to
+   * replace the activation's result; an interrupted caller still gets its container removed.
+   */
+  private void removeWhatever(String id) {
+    boolean interrupted = Thread.interrupted();
+    try {
       containers.remove(id);
+    } catch (RuntimeException e) {
+      log.error("Cannot remove activation container {}: {}", id, e.toString());
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
@@ -66,7 +87,6 @@ public final class ExecRunner {
       String id, ActivationRequest request, Output output, long start) {
     try (var attach = AttachStream.open(socket, id)) {
       docker.startContainerCmd(id).exec();
-      attach.sendStdin(request.input().getBytes(StandardCharsets.UTF_8));
       var pump =
           CompletableFuture.runAsync(
               () -> {
@@ -77,6 +97,19 @@ public final class ExecRunner {
                 }
               },
               task -> Thread.ofVirtual().name("stoke-exec-attach").start(task));
+      // On a thread of its own, under the same deadline as the rest: a function that never
+      // reads stdin must not block the call past its timeout (closing the attach ends the write).
+      var input = request.input().getBytes(StandardCharsets.UTF_8);
+      Thread.ofVirtual()
+          .name("stoke-exec-stdin")
+          .start(
+              () -> {
+                try {
+                  attach.sendStdin(input);
+                } catch (IOException e) {
+                  log.debug("Activation {} did not take all its input: {}", id, e.toString());
+                }
+              });
       long remainingMs = request.timeoutMs() - millisSince(start);
       try {
         pump.get(Math.max(1, remainingMs), TimeUnit.MILLISECONDS);

@@ -33,10 +33,9 @@ public final class ExecSpecs {
             request.id(),
             "io.stoke.exec-function",
             request.function(),
-            // Images Stoke builds carry io.stoke.managed=true and io.stoke.function, and a
-            // container inherits its image's labels: override them, or the reconciler (and every
-            // clean-up of managed containers) would take the activation for an orphaned instance
-            // and kill it mid-call.
+            // A container inherits its image's labels. Images Stoke builds no longer carry the
+            // instance labels (see Labels.IMAGE_MANAGED), but a user's image may: say plainly
+            // that an activation is no managed instance, or reconcile would kill it mid-call.
             Labels.MANAGED,
             "false",
             Labels.FUNCTION,

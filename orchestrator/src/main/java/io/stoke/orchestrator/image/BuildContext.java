@@ -2,6 +2,7 @@ package io.stoke.orchestrator.image;
 
 import io.stoke.common.definition.FunctionDefinition;
 import io.stoke.common.definition.Runtime;
+import io.stoke.orchestrator.docker.Labels;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -71,6 +72,7 @@ public record BuildContext(SortedMap<String, Path> files, String contentHash) {
       sha.update((byte) 0);
     }
     sha.update(definitionDigest.getBytes(StandardCharsets.UTF_8));
+    sha.update(Labels.SCHEME.getBytes(StandardCharsets.UTF_8));
     return HexFormat.of().formatHex(sha.digest());
   }
 

@@ -110,11 +110,11 @@ public final class ImageBuilder {
 
   static Map<String, String> labels(FunctionDefinition def, String contentHash) {
     return Map.of(
-        Labels.MANAGED,
+        Labels.IMAGE_MANAGED,
         "true",
-        Labels.FUNCTION,
+        Labels.IMAGE_FUNCTION,
         def.name(),
-        Labels.VERSION,
+        Labels.IMAGE_VERSION,
         def.version(),
         Labels.CONTENT_HASH,
         contentHash);
@@ -138,7 +138,7 @@ public final class ImageBuilder {
     var keep = new HashSet<String>();
     current.forEach(def -> keep.add(def.image()));
     for (var image :
-        docker.listImagesCmd().withLabelFilter(Map.of(Labels.MANAGED, "true")).exec()) {
+        docker.listImagesCmd().withLabelFilter(Map.of(Labels.IMAGE_MANAGED, "true")).exec()) {
       var tags = image.getRepoTags() == null ? new String[0] : image.getRepoTags();
       if (Arrays.stream(tags).anyMatch(keep::contains)) {
         continue;

@@ -124,7 +124,8 @@ public final class InstanceManager implements AutoCloseable {
       var activity = redis.hgetAll(RedisKeys.activity(def.name()));
       active.stream()
           .sorted(
-              Comparator.comparing((Instance i) -> i.state() == InstanceState.STARTING)
+              // STARTING ones first (false sorts first): they serve nobody yet.
+              Comparator.comparing((Instance i) -> i.state() != InstanceState.STARTING)
                   .thenComparingLong(i -> IdleDecision.lastStart(activity, i)))
           .limit(active.size() - target)
           .forEach(i -> drain(i, "scaled down to " + target));
@@ -178,8 +179,9 @@ public final class InstanceManager implements AutoCloseable {
     var spec = ContainerSpecs.forFunction(def, def.image(), id, settings);
     long startedAt = clock.millis();
     Instance instance;
+    String containerId = null;
     try {
-      var containerId = docker.run(spec);
+      containerId = docker.run(spec);
       var endpoint =
           docker.endpoint(containerId, spec.name(), spec.containerPort(), spec.publishIp());
       instance =
@@ -198,6 +200,9 @@ public final class InstanceManager implements AutoCloseable {
       registry.publish(InstanceEvent.of(InstanceEvent.Type.STARTING, instance, clock.millis()));
     } catch (RuntimeException e) {
       launching.remove(id);
+      if (containerId != null) {
+        removeQuietly(def.name(), containerId);
+      }
       var reason = "could not start a container of " + def.image() + ": " + e.getMessage();
       log.error("[{}] {}", def.name(), reason, e);
       registry.publish(
@@ -208,6 +213,16 @@ public final class InstanceManager implements AutoCloseable {
     log.info("[{}] starting instance {} on {}", def.name(), id, instance.address());
     tasks.submit(() -> outcome.complete(awaitReady(def, instance, probing)));
     return new Launch(id, outcome);
+  }
+
+  /** Removes a container that could not be registered, so it runs nowhere unaccounted for. */
+  private void removeQuietly(String function, String containerId) {
+    try {
+      docker.remove(containerId);
+    } catch (RuntimeException e) {
+      log.error(
+          "[{}] cannot remove unregistered container {}: {}", function, containerId, e.toString());
+    }
   }
 
   private ColdStart awaitReady(FunctionDefinition def, Instance instance, Probing probing) {
@@ -243,6 +258,10 @@ public final class InstanceManager implements AutoCloseable {
   }
 
   private ColdStart ready(Instance starting) {
+    if (draining.contains(starting.id())) {
+      // Scaled down while it started: the drain owns it now, READY must not reopen it to traffic.
+      return new ColdStart.Failed(starting.function(), "drained before it became ready");
+    }
     var ready = starting.ready(clock.millis());
     registry.put(ready);
     registry.publish(InstanceEvent.of(InstanceEvent.Type.READY, ready, clock.millis()));

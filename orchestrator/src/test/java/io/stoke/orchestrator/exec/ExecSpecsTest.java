@@ -27,7 +27,7 @@ class ExecSpecsTest {
   void anActivationOverridesTheManagedLabelsItsImageMayCarry() {
     var spec = ExecSpecs.forActivation(request());
 
-    // Images Stoke builds are labelled io.stoke.managed=true; the container's own labels win.
+    // Any image may carry io.stoke.managed=true; the container's own labels win.
     assertThat(spec.labels())
         .containsEntry(Labels.MANAGED, "false")
         .containsEntry(Labels.FUNCTION, "")

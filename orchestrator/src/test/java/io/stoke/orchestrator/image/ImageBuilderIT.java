@@ -51,10 +51,11 @@ class ImageBuilderIT {
           .isInstanceOfAny(ImageBuild.Built.class, ImageBuild.Unchanged.class);
       assertThat(repoBuilder.prepare(def)).as(def.name()).isInstanceOf(ImageBuild.Unchanged.class);
       assertThat(docker.inspectImageCmd(def.image()).exec().getConfig().getLabels())
-          .containsEntry("io.stoke.managed", "true")
-          .containsEntry("io.stoke.function", def.name())
-          .containsEntry("io.stoke.version", def.version())
-          .containsKey("io.stoke.content-hash");
+          .containsEntry("io.stoke.image.managed", "true")
+          .containsEntry("io.stoke.image.function", def.name())
+          .containsEntry("io.stoke.image.version", def.version())
+          .containsKey("io.stoke.content-hash")
+          .doesNotContainKey("io.stoke.managed");
     }
   }
 
