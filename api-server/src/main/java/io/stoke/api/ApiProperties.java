@@ -46,7 +46,7 @@ public record ApiProperties(
    * @param maxTimeout the longest timeout a user function may ask for
    */
   public record Exec(
-      @DefaultValue("32") int maxParallel,
+      @DefaultValue("16") int maxParallel,
       @DefaultValue("8") int maxParallelPerFunction,
       @DefaultValue("1MB") DataSize maxOutput,
       @DefaultValue("30s") Duration defaultTimeout,

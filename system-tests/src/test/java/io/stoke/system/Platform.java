@@ -96,7 +96,7 @@ final class Platform implements AutoCloseable {
                   "--server.port=" + platform.gatewayPort,
                   "--management.statsd.metrics.export.port=" + statsUdp,
                   "--management.statsd.metrics.export.step=500ms",
-                  "--management.statsd.metrics.export.polling-frequency=500ms"));
+                  "--management.statsd.metrics.export.polling-frequency=250ms"));
       if (apiArgs != null) {
         int apiHttp = RedisServer.freePort();
         var secret = UUID.randomUUID().toString();

@@ -15,6 +15,8 @@ import java.util.Optional;
  *   <li>panic: when the panic-window demand reaches {@code panicThreshold} x current capacity,
  *       scale up at once to the panic-window figure, and never down while panicking (a panic lasts
  *       a stable window after its last trigger);
+ *   <li>requests queueing right now with no instance starting add one instance at once, before the
+ *       averages catch up;
  *   <li>at most {@code maxScaleUpRate} x the current instances per decision (and at least +1);
  *   <li>always within [minInstances, maxInstances].
  * </ul>
@@ -59,6 +61,16 @@ public final class Autoscaler {
       // rule has drained instances). Only demand seen in the panic window justifies adding.
       desired = Math.max(current, wantPanic);
       reason += ", no recent demand for more";
+    }
+
+    if (load.queueingNow()) {
+      // Requests wait now: never fewer instances, and when nothing is on its way one more at
+      // once — the averages have not caught up yet, but the capacity is already short.
+      desired = Math.max(desired, current);
+      if (load.starting() == 0 && desired == current) {
+        desired = current + 1;
+        reason += ", queueing now";
+      }
     }
 
     int maxUp = Math.max(current + 1, (int) Math.ceil(current * policy.maxScaleUpRate()));

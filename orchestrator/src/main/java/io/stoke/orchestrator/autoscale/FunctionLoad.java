@@ -9,15 +9,32 @@ import java.util.List;
  *
  * @param samples recent load samples, oldest first
  * @param instances instances that exist and count toward capacity (starting or ready)
+ * @param starting how many of them are still starting
+ * @param queueingNow requests are waiting for a free slot right now (a scale signal says so)
  * @param state what the previous decision carried forward
  */
-public record FunctionLoad(List<LoadSample> samples, int instances, AutoscalerState state) {
+public record FunctionLoad(
+    List<LoadSample> samples,
+    int instances,
+    int starting,
+    boolean queueingNow,
+    AutoscalerState state) {
 
   public FunctionLoad {
     samples = List.copyOf(samples);
-    if (instances < 0) {
-      throw new IllegalArgumentException("instances = " + instances + ", must be >= 0");
+    if (instances < 0 || starting < 0 || starting > instances) {
+      throw new IllegalArgumentException(
+          "instances = "
+              + instances
+              + ", starting = "
+              + starting
+              + ", must be 0 <= starting <= instances");
     }
+  }
+
+  /** Load with no instance starting and no queue reported now. */
+  public FunctionLoad(List<LoadSample> samples, int instances, AutoscalerState state) {
+    this(samples, instances, 0, false, state);
   }
 
   /**

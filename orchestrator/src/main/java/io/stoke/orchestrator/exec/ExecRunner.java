@@ -67,6 +67,21 @@ public final class ExecRunner {
   }
 
   /**
+   * Removes activation containers left by an earlier run of this orchestrator that died mid-call;
+   * returns how many. Only one orchestrator runs activations, so none of them is still wanted.
+   */
+  public int removeLeftovers() {
+    var leftovers =
+        docker
+            .listContainersCmd()
+            .withShowAll(true)
+            .withLabelFilter(java.util.List.of(ExecSpecs.ACTIVATION_LABEL))
+            .exec();
+    leftovers.forEach(container -> removeWhatever(container.getId()));
+    return leftovers.size();
+  }
+
+  /**
    * Removes the container however the call ended. A failure here is logged, never allowed to
    * replace the activation's result; an interrupted caller still gets its container removed.
    */

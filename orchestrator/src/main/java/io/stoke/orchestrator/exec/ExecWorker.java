@@ -1,5 +1,6 @@
 package io.stoke.orchestrator.exec;
 
+import io.stoke.common.contract.ActivationOutcome;
 import io.stoke.common.contract.ActivationRecord;
 import io.stoke.common.contract.ActivationRequest;
 import io.stoke.common.contract.ActivationResult;
@@ -60,6 +61,7 @@ public final class ExecWorker implements AutoCloseable {
     while (!closed) {
       try {
         createGroup();
+        recoverInterrupted();
         while (!closed) {
           slots.acquire();
           slots.release();
@@ -93,6 +95,50 @@ public final class ExecWorker implements AutoCloseable {
         backoffMs = Math.min(backoffMs * 2, 2000);
       }
     }
+  }
+
+  /**
+   * A previous run of this worker died mid-call: its containers are removed, and the entries it
+   * read but never acknowledged get a clear failure now, so no caller waits out its timeout.
+   */
+  private void recoverInterrupted() {
+    int removed = runner.removeLeftovers();
+    if (removed > 0) {
+      log.info("Removed {} activation container(s) left by an earlier run", removed);
+    }
+    var pending =
+        redis.xreadGroup(
+            RedisKeys.EXEC_GROUP,
+            consumer,
+            XReadGroupParams.xReadGroupParams().count(1000),
+            Map.of(RedisKeys.ACTIVATIONS_STREAM, new StreamEntryID()));
+    if (pending == null) {
+      return;
+    }
+    for (var stream : pending) {
+      for (var entry : stream.getValue()) {
+        var json = entry.getFields().get("request");
+        if (json != null) {
+          var request = Json.read(json, ActivationRequest.class);
+          var result =
+              new ActivationResult(
+                  request.id(),
+                  ActivationOutcome.FAILED,
+                  "",
+                  -1,
+                  "the orchestrator restarted during the call; it did not complete",
+                  0);
+          pushResult(request.id(), result);
+        }
+        redis.xack(RedisKeys.ACTIVATIONS_STREAM, RedisKeys.EXEC_GROUP, entry.getID());
+      }
+    }
+  }
+
+  private void pushResult(String id, ActivationResult result) {
+    var resultKey = RedisKeys.activationResult(id);
+    redis.rpush(resultKey, Json.write(result));
+    redis.expire(resultKey, RESULT_TTL_SECONDS);
   }
 
   private void createGroup() {
@@ -142,9 +188,7 @@ public final class ExecWorker implements AutoCloseable {
             activation.exitCode(),
             activation.error(),
             activation.durationMs());
-    var resultKey = RedisKeys.activationResult(request.id());
-    redis.rpush(resultKey, Json.write(result));
-    redis.expire(resultKey, RESULT_TTL_SECONDS);
+    pushResult(request.id(), result);
     keepRecord(request, activation, startedAt);
     log.info(
         "[{}] activation {} {} in {} ms",

@@ -1,5 +1,6 @@
 package io.stoke.orchestrator.instances;
 
+import io.stoke.common.contract.InstanceState;
 import io.stoke.common.contract.RedisKeys;
 import io.stoke.common.definition.ExecutionMode;
 import io.stoke.common.definition.FunctionDefinition;
@@ -56,7 +57,9 @@ public final class Autoscaling {
     for (var def : functions.all()) {
       if (def.mode() == ExecutionMode.HTTP) {
         try {
-          evaluate(def, currentLoad(def.name()));
+          var load = redis.hgetAll(RedisKeys.load(def.name()));
+          double pending = number(load.get("pending"));
+          evaluate(def, pending + number(load.get("inflight")), pending > 0);
         } catch (RuntimeException e) {
           log.error("[{}] autoscaling failed", def.name(), e);
         }
@@ -69,24 +72,21 @@ public final class Autoscaling {
     functions
         .find(function)
         .filter(def -> def.mode() == ExecutionMode.HTTP)
-        .ifPresent(def -> evaluate(def, pending + inflight));
+        .ifPresent(def -> evaluate(def, pending + inflight, pending > 0));
   }
 
-  private double currentLoad(String function) {
-    var load = redis.hgetAll(RedisKeys.load(function));
-    return number(load.get("pending")) + number(load.get("inflight"));
-  }
-
-  private void evaluate(FunctionDefinition def, double concurrency) {
+  private void evaluate(FunctionDefinition def, double concurrency, boolean queueing) {
     var now = Instant.ofEpochMilli(clock.millis());
     var policy = def.scaling();
     var keep = max(policy.stableWindow(), policy.panicWindow()).plusSeconds(1);
     var m = memory.computeIfAbsent(def.name(), k -> new Memory());
     synchronized (m) {
       m.history.add(new LoadSample(now, concurrency), keep);
-      int current = instances.active(def).size();
-      var decision =
-          Autoscaler.decide(new FunctionLoad(m.history.samples(), current, m.state), policy, now);
+      var active = instances.active(def);
+      int current = active.size();
+      int starting = (int) active.stream().filter(i -> i.state() == InstanceState.STARTING).count();
+      var load = new FunctionLoad(m.history.samples(), current, starting, queueing, m.state);
+      var decision = Autoscaler.decide(load, policy, now);
       m.state = decision.state();
       int desired = Math.max(decision.desired(), Math.min(current, 1));
       if (desired != current) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.stoke.common.definition.ScalingPolicy;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Steps time forward by hand: the autoscaler reads no clock. */
@@ -151,6 +152,28 @@ class AutoscalerTest {
 
     assertThat(run.instances).isEqualTo(1);
     assertThat(run.last.reason()).contains("no recent demand");
+  }
+
+  @Test
+  void addsOneInstanceAtOnceWhenRequestsQueueNowAndNoneIsStarting() {
+    var calm = List.of(new LoadSample(T0.plusSeconds(1), 0), new LoadSample(T0.plusSeconds(2), 0));
+
+    var queueing =
+        Autoscaler.decide(
+            new FunctionLoad(calm, 1, 0, true, AutoscalerState.INITIAL), POLICY, T0.plusSeconds(2));
+    var alreadyStarting =
+        Autoscaler.decide(
+            new FunctionLoad(calm, 2, 1, true, AutoscalerState.INITIAL), POLICY, T0.plusSeconds(2));
+    var atMax =
+        Autoscaler.decide(
+            new FunctionLoad(calm, 3, 0, true, AutoscalerState.INITIAL),
+            policy(0, 3, Duration.ZERO, 10),
+            T0.plusSeconds(2));
+
+    assertThat(queueing.desired()).isEqualTo(2);
+    assertThat(queueing.reason()).contains("queueing now");
+    assertThat(alreadyStarting.desired()).isEqualTo(2);
+    assertThat(atMax.desired()).isEqualTo(3);
   }
 
   @Test

@@ -1,0 +1,73 @@
+package io.stoke.orchestrator.exec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.stoke.common.contract.ActivationOutcome;
+import io.stoke.common.contract.ActivationResult;
+import io.stoke.common.contract.Json;
+import io.stoke.common.contract.RedisKeys;
+import io.stoke.common.testing.RedisServer;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.StreamEntryID;
+import redis.clients.jedis.params.XAddParams;
+import redis.clients.jedis.params.XReadGroupParams;
+
+/** The exec worker on a real redis-server and the real Docker engine. */
+class ExecWorkerIT {
+
+  @Test
+  void aRestartedWorkerFailsTheCallsItHadTakenAndRemovesTheirContainers() throws Exception {
+    ExecRunnerIT.buildImages();
+    try (var server = RedisServer.start();
+        var redis = RedisClient.create(URI.create(server.url()))) {
+      // A previous run took an activation off the stream and died running it.
+      var request = ExecRunnerIT.request(ExecRunnerIT.SLEEPER, "", 60_000, 1024);
+      redis.xgroupCreate(
+          RedisKeys.ACTIVATIONS_STREAM, RedisKeys.EXEC_GROUP, new StreamEntryID(), true);
+      redis.xadd(
+          RedisKeys.ACTIVATIONS_STREAM,
+          XAddParams.xAddParams(),
+          Map.of("request", Json.write(request)));
+      redis.xreadGroup(
+          RedisKeys.EXEC_GROUP,
+          "orchestrator",
+          XReadGroupParams.xReadGroupParams().count(10),
+          Map.of(RedisKeys.ACTIVATIONS_STREAM, StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY));
+      var leftover =
+          ExecRunnerIT.docker
+              .createContainerCmd(ExecRunnerIT.SLEEPER)
+              .withLabels(Map.of(ExecSpecs.ACTIVATION_LABEL, request.id()))
+              .exec()
+              .getId();
+      ExecRunnerIT.docker.startContainerCmd(leftover).exec();
+
+      var settings =
+          new ExecSettings(true, 2, Duration.ofHours(1), 10, 4096, Duration.ofSeconds(5));
+      try (var worker =
+          new ExecWorker(redis, ExecRunnerIT.runner, settings, "orchestrator", Clock.systemUTC())) {
+        worker.start();
+        var popped = redis.blpop(30, RedisKeys.activationResult(request.id()));
+
+        assertThat(popped).as("a result for the interrupted call").isNotNull();
+        var result = Json.read(popped.getLast(), ActivationResult.class);
+        assertThat(result.outcome()).isEqualTo(ActivationOutcome.FAILED);
+        assertThat(result.error()).contains("restarted");
+        assertThat(
+                ExecRunnerIT.docker
+                    .listContainersCmd()
+                    .withShowAll(true)
+                    .withLabelFilter(List.of(ExecSpecs.ACTIVATION_LABEL))
+                    .exec())
+            .isEmpty();
+        assertThat(redis.xpending(RedisKeys.ACTIVATIONS_STREAM, RedisKeys.EXEC_GROUP).getTotal())
+            .isZero();
+      }
+    }
+  }
+}
