@@ -20,21 +20,7 @@ final class Definitions {
 
   static FunctionDefinition function(
       String name, int concurrency, int queueSize, Duration timeout, LoadBalancing balancing) {
-    var d = ScalingPolicy.DEFAULT;
-    var scaling =
-        new ScalingPolicy(
-            d.minInstances(),
-            d.maxInstances(),
-            concurrency,
-            queueSize,
-            d.idleTimeout(),
-            d.startTimeout(),
-            d.targetUtilization(),
-            d.stableWindow(),
-            d.panicWindow(),
-            d.panicThreshold(),
-            d.scaleDownDelay(),
-            d.maxScaleUpRate());
+    var scaling = ScalingPolicy.DEFAULT.withConcurrency(concurrency).withQueueSize(queueSize);
     return new FunctionDefinition(
         name,
         Runtime.PYTHON,

@@ -24,21 +24,7 @@ final class Fixtures {
 
   static FunctionDefinition function(
       String name, LoadBalancing loadBalancing, int concurrency, int queueSize, Duration timeout) {
-    var d = ScalingPolicy.DEFAULT;
-    var scaling =
-        new ScalingPolicy(
-            d.minInstances(),
-            d.maxInstances(),
-            concurrency,
-            queueSize,
-            d.idleTimeout(),
-            d.startTimeout(),
-            d.targetUtilization(),
-            d.stableWindow(),
-            d.panicWindow(),
-            d.panicThreshold(),
-            d.scaleDownDelay(),
-            d.maxScaleUpRate());
+    var scaling = ScalingPolicy.DEFAULT.withConcurrency(concurrency).withQueueSize(queueSize);
     return new FunctionDefinition(
         name,
         Runtime.IMAGE,

@@ -84,6 +84,40 @@ public record ScalingPolicy(
     }
   }
 
+  /** This policy with another per-instance concurrency (0 = unlimited). */
+  public ScalingPolicy withConcurrency(int newConcurrency) {
+    return new ScalingPolicy(
+        minInstances,
+        maxInstances,
+        newConcurrency,
+        queueSize,
+        idleTimeout,
+        startTimeout,
+        targetUtilization,
+        stableWindow,
+        panicWindow,
+        panicThreshold,
+        scaleDownDelay,
+        maxScaleUpRate);
+  }
+
+  /** This policy with another queue bound. */
+  public ScalingPolicy withQueueSize(int newQueueSize) {
+    return new ScalingPolicy(
+        minInstances,
+        maxInstances,
+        concurrency,
+        newQueueSize,
+        idleTimeout,
+        startTimeout,
+        targetUtilization,
+        stableWindow,
+        panicWindow,
+        panicThreshold,
+        scaleDownDelay,
+        maxScaleUpRate);
+  }
+
   /** True when one instance takes any number of requests at once. */
   public boolean unlimitedConcurrency() {
     return concurrency == 0;

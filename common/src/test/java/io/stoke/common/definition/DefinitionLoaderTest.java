@@ -325,6 +325,17 @@ class DefinitionLoaderTest {
   }
 
   @Test
+  void scalingPoliciesChangeOneValueAtATimeAndStayValidated() {
+    var policy = ScalingPolicy.DEFAULT.withConcurrency(3).withQueueSize(7);
+
+    assertThat(policy.concurrency()).isEqualTo(3);
+    assertThat(policy.queueSize()).isEqualTo(7);
+    assertThat(policy.idleTimeout()).isEqualTo(ScalingPolicy.DEFAULT.idleTimeout());
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> policy.withConcurrency(-1))
+        .hasMessage("scaling.concurrency = -1, must be in [0, 100000]");
+  }
+
+  @Test
   void theDigestChangesWithWhatTheInstanceRunsOnly() throws Exception {
     var base = parse("functions:\n  - {name: a, runtime: python}\n").find("a").orElseThrow();
     var scaled =
