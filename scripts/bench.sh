@@ -78,7 +78,7 @@ step "Writing $OUT"
     echo
     echo '```'
     # Keep the figures, not the services' log lines.
-    grep -vE '^[0-9:.T-]+Z? *\[[^]]*\] (INFO|DEBUG|WARN)|^[0-9T:.-]+Z? +(INFO|DEBUG|WARN)' "$RAW/$3.out" || true
+    grep -vE '^[0-9:.T-]+Z? *\[[^]]*\] (INFO|DEBUG|WARN|ERROR)|^[0-9T:.-]+Z? +(INFO|DEBUG|WARN|ERROR)' "$RAW/$3.out" || true
     echo '```'
     echo
   }
