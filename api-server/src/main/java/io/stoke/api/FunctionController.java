@@ -66,6 +66,11 @@ public class FunctionController {
       @PathVariable String name,
       HttpServletRequest request) {
     var function = functions.require(user, name);
+    if (function.isHttp()) {
+      // The gateway proxies an http-mode function itself once the orchestrator published it.
+      throw new ApiException(
+          503, "function " + name + " is not served by the gateway yet; retry in a moment");
+    }
     var input = InvocationInput.read(request, maxBodyBytes);
     var target =
         new Activations.Target(

@@ -1,5 +1,6 @@
 package io.stoke.api;
 
+import io.stoke.common.contract.InstanceEvent;
 import io.stoke.common.contract.Json;
 import io.stoke.common.contract.RedisKeys;
 import io.stoke.common.definition.DefinitionLoader;
@@ -46,6 +47,10 @@ public final class UserFunctions {
       int maxParallel,
       long createdAt) {
 
+    public boolean isHttp() {
+      return "http".equals(mode);
+    }
+
     public Duration timeoutDuration() {
       return Quantities.duration(timeout).orElseThrow();
     }
@@ -75,6 +80,8 @@ public final class UserFunctions {
     if (redis.hsetnx(RedisKeys.userFunctions(owner), function.name(), Json.write(function)) == 0) {
       throw new ApiException(409, "function " + function.name() + " already exists");
     }
+    redis.sadd(RedisKeys.USER_FUNCTION_OWNERS, owner);
+    announce(function.internalName(), "registered");
     return function;
   }
 
@@ -99,6 +106,23 @@ public final class UserFunctions {
     if (redis.hdel(RedisKeys.userFunctions(owner), name) == 0) {
       throw ApiException.notFound("function " + name);
     }
+    announce(internalName(owner, name), "deleted");
+  }
+
+  /**
+   * Tells the orchestrator to re-read the user functions: it publishes the http-mode ones (and
+   * drops deleted ones) in the function catalog. A lost event costs only its poll interval.
+   */
+  private void announce(String internalName, String reason) {
+    redis.publish(
+        RedisKeys.EVENTS,
+        Json.write(
+            new InstanceEvent(
+                InstanceEvent.Type.FUNCTIONS_CHANGED,
+                internalName,
+                "",
+                "user function " + reason,
+                clock.millis())));
   }
 
   private UserFunction validate(String owner, Registration body) {
@@ -113,9 +137,17 @@ public final class UserFunctions {
           "image = " + body.image() + ", is not a valid image reference like repo/name:tag");
     }
     var mode = body.mode() == null ? "exec" : body.mode();
-    if (!mode.equals("exec")) {
+    if (!mode.equals("exec") && !mode.equals("http")) {
+      throw ApiException.badRequest("mode = " + mode + ", must be exec or http");
+    }
+    var internal = internalName(owner, body.name());
+    if (!FunctionDefinition.NAME.matcher(internal).matches()) {
       throw ApiException.badRequest(
-          "mode = " + mode + ", must be exec (http-mode user functions are not available yet)");
+          "name = "
+              + body.name()
+              + ", too long: the internal name "
+              + internal
+              + " must be at most 63 characters");
     }
     int port = body.port() == null ? 8080 : body.port();
     if (port < 1 || port > 65535) {
@@ -151,7 +183,7 @@ public final class UserFunctions {
     return new UserFunction(
         body.name(),
         owner,
-        internalName(owner, body.name()),
+        internal,
         body.image(),
         mode,
         port,

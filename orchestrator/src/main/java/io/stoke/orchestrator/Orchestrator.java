@@ -1,11 +1,15 @@
 package io.stoke.orchestrator;
 
 import com.github.dockerjava.api.DockerClient;
+import io.stoke.common.contract.InstanceEvent;
+import io.stoke.common.definition.FunctionDefinition;
 import io.stoke.common.definition.InvalidDefinitionsException;
+import io.stoke.common.registry.EventSubscription;
 import io.stoke.common.registry.FunctionCatalog;
 import io.stoke.common.registry.InstanceRegistry;
 import io.stoke.orchestrator.definitions.DefinitionsManager;
 import io.stoke.orchestrator.definitions.FunctionSet;
+import io.stoke.orchestrator.definitions.UserFunctionSource;
 import io.stoke.orchestrator.docker.DockerContainers;
 import io.stoke.orchestrator.image.ImageBuilder;
 import io.stoke.orchestrator.instances.Autoscaling;
@@ -44,6 +48,8 @@ public class Orchestrator implements SmartLifecycle {
   private final DockerEventWatcher events;
   private final DemandConsumer demand;
   private final Autoscaling autoscaling;
+  private final UnifiedJedis redis;
+  private volatile EventSubscription userFunctionEvents;
   private final ScheduledExecutorService loops =
       Executors.newScheduledThreadPool(
           2, Thread.ofPlatform().daemon().name("stoke-loop-", 0).factory());
@@ -64,6 +70,7 @@ public class Orchestrator implements SmartLifecycle {
       Clock clock) {
     this.properties = properties;
     this.instances = instances;
+    this.redis = redis;
     this.reconciler = new Reconciler(docker, registry, instances, probe, functions, clock);
     this.idleReaper = new IdleReaper(functions, registry, redis, instances, clock);
     this.definitions =
@@ -76,7 +83,8 @@ public class Orchestrator implements SmartLifecycle {
             registry,
             properties.pruneImages(),
             this::requestReconcile,
-            clock);
+            clock,
+            new UserFunctionSource(redis));
     this.events = new DockerEventWatcher(dockerClient, instances, this::requestReconcile);
     this.autoscaling = new Autoscaling(functions, redis, instances, clock);
     this.demand =
@@ -108,6 +116,19 @@ public class Orchestrator implements SmartLifecycle {
     long autoscaleMs = properties.autoscaleInterval().toMillis();
     loops.scheduleWithFixedDelay(this::autoscale, autoscaleMs, autoscaleMs, TimeUnit.MILLISECONDS);
     definitions.watch(properties.reloadPollInterval());
+    // The api-server announces user-function changes; the catalog's own announcements carry no
+    // function name, so they do not loop back here.
+    userFunctionEvents =
+        EventSubscription.start(
+            redis,
+            "stoke-user-functions",
+            this::refreshUserFunctions,
+            event -> {
+              if (event.type() == InstanceEvent.Type.FUNCTIONS_CHANGED
+                  && event.function().startsWith(FunctionDefinition.USER_PREFIX)) {
+                refreshUserFunctions();
+              }
+            });
     running = true;
     log.info("Orchestrator started");
   }
@@ -133,6 +154,14 @@ public class Orchestrator implements SmartLifecycle {
       reconciler.reconcile();
     } catch (RuntimeException e) {
       log.error("Reconcile failed", e);
+    }
+  }
+
+  private void refreshUserFunctions() {
+    try {
+      definitions.refreshUserFunctions();
+    } catch (RuntimeException e) {
+      log.error("Refreshing user functions failed", e);
     }
   }
 
@@ -165,6 +194,10 @@ public class Orchestrator implements SmartLifecycle {
   public void stop() {
     running = false;
     definitions.close();
+    var subscription = userFunctionEvents;
+    if (subscription != null) {
+      subscription.close();
+    }
     demand.close();
     events.close();
     loops.shutdownNow();

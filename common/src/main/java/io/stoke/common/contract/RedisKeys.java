@@ -105,6 +105,17 @@ public final class RedisKeys {
   }
 
   /**
+   * SET of the owners that have (or had) user functions, so the orchestrator reads every {@link
+   * #userFunctions(String)} hash without a SCAN. Added to by the api-server on registration; an
+   * owner whose hash is empty may stay. After every registration or deletion the api-server
+   * publishes an {@link InstanceEvent.Type#FUNCTIONS_CHANGED} on {@link #EVENTS} whose {@code
+   * function} is the internal {@code u-<owner>-<name>}: the orchestrator then re-reads the user
+   * functions and publishes the {@code mode: http} ones in {@link #FUNCTIONS} (the catalog's own
+   * announcements carry an empty {@code function}).
+   */
+  public static final String USER_FUNCTION_OWNERS = "stoke:user-function-owners";
+
+  /**
    * STREAM of {@link ActivationRequest}s (field {@code request}, JSON): one exec-mode call each.
    * Appended by the api-server after the parallel limits admitted it; consumed by the
    * orchestrator's exec workers through the consumer group {@link #EXEC_GROUP}.

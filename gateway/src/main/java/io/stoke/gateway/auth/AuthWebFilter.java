@@ -1,6 +1,7 @@
 package io.stoke.gateway.auth;
 
 import io.stoke.common.definition.AuthMode;
+import io.stoke.common.definition.ExecutionMode;
 import io.stoke.common.definition.FunctionDefinition;
 import io.stoke.gateway.FunctionTable;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +19,9 @@ import reactor.core.scheduler.Scheduler;
  * The gateway's authentication: strips any client-sent identity headers, requires a valid API key
  * on every {@code /api/v1} call except registration, token creation and the OpenAPI document, and
  * on definitions-file functions with {@code auth: required}; hides the {@code /u-...} paths of user
- * functions. The authenticated user travels to the api-server in {@code X-Stoke-User}.
+ * functions. The authenticated user travels to the api-server in {@code X-Stoke-User}. The owner's
+ * invocation of an http-mode user function is rerouted to its internal function path, so the normal
+ * proxy serves it (hold while cold, concurrency, timeout) without the caller's API key.
  */
 public final class AuthWebFilter implements WebFilter, Ordered {
 
@@ -71,6 +74,37 @@ public final class AuthWebFilter implements WebFilter, Ordered {
     return chain.filter(exchange);
   }
 
+  /**
+   * The internal name of the caller's own published http-mode function that {@code POST
+   * /api/v1/functions/{name}/invoke} addresses, or null: the gateway then proxies the call itself
+   * through the function path ({@code /u-<owner>-<name>/}), while exec-mode and unknown functions
+   * stay with the api-server.
+   */
+  private String userHttpFunction(ServerWebExchange exchange, String user) {
+    var request = exchange.getRequest();
+    if (!HttpMethod.POST.equals(request.getMethod())) {
+      return null;
+    }
+    var name = invokedName(request.getPath().value());
+    if (name == null) {
+      return null;
+    }
+    var internal = FunctionDefinition.USER_PREFIX + user + "-" + name;
+    var gate = table.gate(internal);
+    return gate != null && gate.definition().mode() == ExecutionMode.HTTP ? internal : null;
+  }
+
+  /** {@code /api/v1/functions/{name}/invoke} → {@code name}, else null. */
+  static String invokedName(String path) {
+    var prefix = "/api/v1/functions/";
+    var suffix = "/invoke";
+    if (!path.startsWith(prefix) || !path.endsWith(suffix)) {
+      return null;
+    }
+    var name = path.substring(prefix.length(), path.length() - suffix.length());
+    return name.isEmpty() || name.indexOf('/') >= 0 ? null : name;
+  }
+
   static boolean isPublic(HttpMethod method, String path) {
     return (HttpMethod.POST.equals(method)
             && (path.equals("/api/v1/users") || path.equals("/api/v1/tokens")))
@@ -89,7 +123,13 @@ public final class AuthWebFilter implements WebFilter, Ordered {
                           exchange
                               .mutate()
                               .request(
-                                  r -> r.headers(h -> h.set(GatewaySecret.USER_HEADER, ok.user())))
+                                  r -> {
+                                    r.headers(h -> h.set(GatewaySecret.USER_HEADER, ok.user()));
+                                    var internal = userHttpFunction(exchange, ok.user());
+                                    if (internal != null) {
+                                      r.path("/" + internal + "/");
+                                    }
+                                  })
                               .build());
                   case Authentication.Rejected rejected ->
                       reject(exchange, HttpStatus.UNAUTHORIZED, rejected.reason());

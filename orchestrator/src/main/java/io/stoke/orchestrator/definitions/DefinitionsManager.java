@@ -17,6 +17,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +40,10 @@ public final class DefinitionsManager implements AutoCloseable {
   private final boolean pruneImages;
   private final Runnable onApplied;
   private final Clock clock;
+  private final UserFunctionSource userFunctions;
+  private Map<String, FunctionDefinition> fileReady = Map.of();
+  private Map<String, String> fileFailures = Map.of();
+  private Map<String, FunctionDefinition> users = Map.of();
   private volatile FileTime lastModified;
   private volatile Thread watcher;
   private volatile boolean closed;
@@ -53,6 +58,34 @@ public final class DefinitionsManager implements AutoCloseable {
       boolean pruneImages,
       Runnable onApplied,
       Clock clock) {
+    this(
+        file,
+        functionsDir,
+        images,
+        functions,
+        catalog,
+        registry,
+        pruneImages,
+        onApplied,
+        clock,
+        null);
+  }
+
+  /**
+   * @param userFunctions the http-mode functions users registered through the API, published next
+   *     to the file's; null for none
+   */
+  public DefinitionsManager(
+      Path file,
+      Path functionsDir,
+      ImageBuilder images,
+      FunctionSet functions,
+      FunctionCatalog catalog,
+      InstanceRegistry registry,
+      boolean pruneImages,
+      Runnable onApplied,
+      Clock clock,
+      UserFunctionSource userFunctions) {
     this.file = file;
     this.loader = new DefinitionLoader(functionsDir);
     this.images = images;
@@ -62,11 +95,13 @@ public final class DefinitionsManager implements AutoCloseable {
     this.pruneImages = pruneImages;
     this.onApplied = onApplied;
     this.clock = clock;
+    this.userFunctions = userFunctions;
   }
 
   /** Loads and applies the file; fails when it does not load (nothing to fall back on). */
   public synchronized void loadInitial() throws InvalidDefinitionsException {
     lastModified = modified();
+    users = readUsers();
     apply(loader.load(file));
   }
 
@@ -107,21 +142,66 @@ public final class DefinitionsManager implements AutoCloseable {
         case ImageBuild.Prebuilt p -> ready.put(def.name(), def);
       }
     }
-    functions.replace(ready, failures);
-    catalog.publish(new FunctionDefinitions(new ArrayList<>(ready.values())), clock.millis());
+    fileReady = new LinkedHashMap<>(ready);
+    fileFailures = Map.copyOf(failures);
+    var published = publish();
     failures.forEach(
         (name, reason) ->
             registry.publish(
                 new InstanceEvent(InstanceEvent.Type.FAILED, name, "", reason, clock.millis())));
-    log.info("Functions ready: {}; failed: {}", ready.keySet(), failures.keySet());
+    log.info("Functions ready: {}; failed: {}", published.keySet(), failures.keySet());
     if (pruneImages) {
       try {
-        images.prune(ready.values());
+        images.prune(published.values());
       } catch (RuntimeException e) {
         log.warn("Pruning images failed: {}", e.toString());
       }
     }
     onApplied.run();
+  }
+
+  /**
+   * Re-reads the user functions and publishes them with the file's when they changed; true when
+   * they did. Called on the api-server's announcement and on every poll.
+   */
+  public synchronized boolean refreshUserFunctions() {
+    if (userFunctions == null) {
+      return false;
+    }
+    var next = readUsers();
+    if (next.equals(users)) {
+      return false;
+    }
+    var added = new ArrayList<>(next.keySet());
+    added.removeAll(users.keySet());
+    var removed = new ArrayList<>(users.keySet());
+    removed.removeAll(next.keySet());
+    users = next;
+    publish();
+    log.info("User functions changed: added or updated {}, removed {}", added, removed);
+    onApplied.run();
+    return true;
+  }
+
+  private Map<String, FunctionDefinition> readUsers() {
+    if (userFunctions == null) {
+      return Map.of();
+    }
+    try {
+      return Map.copyOf(userFunctions.read());
+    } catch (RuntimeException e) {
+      log.warn("Reading user functions failed, keeping the previous ones: {}", e.toString());
+      return users;
+    }
+  }
+
+  /** Makes the file's functions and then the users' the runnable and published set. */
+  private LinkedHashMap<String, FunctionDefinition> publish() {
+    var ready = new LinkedHashMap<String, FunctionDefinition>(fileReady);
+    users.forEach(ready::putIfAbsent);
+    functions.replace(ready, fileFailures);
+    catalog.publish(new FunctionDefinitions(new ArrayList<>(ready.values())), clock.millis());
+    return ready;
   }
 
   /** Polls the file's modification time and listens for SIGHUP; either reloads. */
@@ -146,6 +226,7 @@ public final class DefinitionsManager implements AutoCloseable {
         if (!Objects.equals(modified(), lastModified)) {
           reload();
         }
+        refreshUserFunctions();
       } catch (InterruptedException e) {
         return;
       } catch (RuntimeException e) {
