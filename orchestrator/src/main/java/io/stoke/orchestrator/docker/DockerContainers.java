@@ -6,6 +6,7 @@ import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.Capability;
+import com.github.dockerjava.api.model.ContainerNetwork;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
@@ -78,7 +79,17 @@ public final class DockerContainers {
   /** Where a started container is reached, per its spec's networking. */
   public Endpoint endpoint(String containerId, String name, int containerPort, String publishIp) {
     if (publishIp.isEmpty()) {
-      return new Endpoint(name, containerPort);
+      // Attached to a network (compose): its address there. Envoy's EDS takes IP addresses only,
+      // so the container's name is the fallback, not the rule.
+      var networks =
+          docker.inspectContainerCmd(containerId).exec().getNetworkSettings().getNetworks();
+      return (networks == null ? Map.<String, ContainerNetwork>of() : networks)
+          .values().stream()
+              .map(ContainerNetwork::getIpAddress)
+              .filter(ip -> ip != null && !ip.isEmpty())
+              .findFirst()
+              .map(ip -> new Endpoint(ip, containerPort))
+              .orElse(new Endpoint(name, containerPort));
     }
     var bindings =
         docker
