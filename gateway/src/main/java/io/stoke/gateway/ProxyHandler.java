@@ -15,6 +15,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.NettyDataBufferFactory;
 import org.springframework.http.HttpStatusCode;
@@ -38,6 +40,8 @@ import reactor.util.context.Context;
  * failure ends in {@link ErrorReplies}.
  */
 public final class ProxyHandler implements WebHandler {
+
+  private static final Logger log = LoggerFactory.getLogger(ProxyHandler.class);
 
   static final String COLD_START = "X-Stoke-Cold-Start";
   static final String QUEUE_MS = "X-Stoke-Queue-Ms";
@@ -114,6 +118,14 @@ public final class ProxyHandler implements WebHandler {
             ? Mono.error(tooLarge())
             : within(attempt(exchange, gate, call, 1), timeout, call.local.timer());
     return flow.onErrorResume(
+            error -> exchange.getResponse().isCommitted() && callerWentAway(error),
+            error -> {
+              // The caller closed its connection while the answer streamed back: nobody is left
+              // to tell, and it is no failure of the gateway or the function.
+              log.debug("[{}] caller went away mid-response: {}", call.function, error.toString());
+              return Mono.empty();
+            })
+        .onErrorResume(
             error ->
                 writeError(
                     exchange, call.function, ErrorReplies.classify(error, call.function, timeout)))
@@ -278,6 +290,11 @@ public final class ProxyHandler implements WebHandler {
     var factory = (NettyDataBufferFactory) response.bufferFactory();
     Flux<DataBuffer> body = connection.inbound().receive().retain().map(factory::wrap);
     return response.writeWith(body);
+  }
+
+  private static boolean callerWentAway(Throwable error) {
+    return error instanceof reactor.netty.channel.AbortedException
+        || reactor.netty.channel.AbortedException.isConnectionReset(error);
   }
 
   private Mono<Void> writeError(ServerWebExchange exchange, String function, ErrorReply reply) {
