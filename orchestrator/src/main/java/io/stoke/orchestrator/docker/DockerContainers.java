@@ -106,20 +106,31 @@ public final class DockerContainers {
     return new Endpoint(publishIp, Integer.parseInt(bindings[0].getHostPortSpec()));
   }
 
-  /** The published endpoint of a running container, if it has one on {@code containerPort}. */
+  /**
+   * Where a running container is reached: its port published on the host, or — for a container
+   * attached to a network of its own (compose) — its address on that network. Never an address on
+   * Docker's default bridge, which only the host-published port should be used for.
+   */
   public Optional<Endpoint> publishedEndpoint(String containerId, int containerPort) {
     try {
       var inspect = docker.inspectContainerCmd(containerId).exec();
-      var bindings = inspect.getNetworkSettings().getPorts().getBindings();
-      var binding = bindings.get(ExposedPort.tcp(containerPort));
-      if (binding == null || binding.length == 0) {
-        return Optional.empty();
+      var settings = inspect.getNetworkSettings();
+      var binding = settings.getPorts().getBindings().get(ExposedPort.tcp(containerPort));
+      if (binding != null && binding.length > 0) {
+        var ip = binding[0].getHostIp();
+        return Optional.of(
+            new Endpoint(
+                ip == null || ip.isEmpty() || ip.equals("0.0.0.0") ? "127.0.0.1" : ip,
+                Integer.parseInt(binding[0].getHostPortSpec())));
       }
-      var ip = binding[0].getHostIp();
-      return Optional.of(
-          new Endpoint(
-              ip == null || ip.isEmpty() || ip.equals("0.0.0.0") ? "127.0.0.1" : ip,
-              Integer.parseInt(binding[0].getHostPortSpec())));
+      var networks = settings.getNetworks();
+      return (networks == null ? Map.<String, ContainerNetwork>of() : networks)
+          .entrySet().stream()
+              .filter(network -> !network.getKey().equals("bridge"))
+              .map(network -> network.getValue().getIpAddress())
+              .filter(ip -> ip != null && !ip.isEmpty())
+              .findFirst()
+              .map(ip -> new Endpoint(ip, containerPort));
     } catch (NotFoundException e) {
       return Optional.empty();
     }
