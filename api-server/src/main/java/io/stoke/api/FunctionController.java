@@ -2,6 +2,7 @@ package io.stoke.api;
 
 import io.stoke.common.contract.ActivationRecord;
 import io.stoke.common.contract.ActivationResult;
+import io.stoke.common.contract.UserFunction;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,19 +37,19 @@ public class FunctionController {
 
   @PostMapping("/api/v1/functions")
   @ResponseStatus(HttpStatus.CREATED)
-  public UserFunctions.UserFunction register(
+  public UserFunction register(
       @RequestAttribute(IdentityFilter.USER) String user,
       @RequestBody UserFunctions.Registration body) {
     return functions.register(user, body);
   }
 
   @GetMapping("/api/v1/functions")
-  public List<UserFunctions.UserFunction> list(@RequestAttribute(IdentityFilter.USER) String user) {
+  public List<UserFunction> list(@RequestAttribute(IdentityFilter.USER) String user) {
     return functions.list(user);
   }
 
   @GetMapping("/api/v1/functions/{name}")
-  public UserFunctions.UserFunction describe(
+  public UserFunction describe(
       @RequestAttribute(IdentityFilter.USER) String user, @PathVariable String name) {
     return functions.require(user, name);
   }

@@ -3,12 +3,12 @@ package io.stoke.api;
 import io.stoke.common.contract.InstanceEvent;
 import io.stoke.common.contract.Json;
 import io.stoke.common.contract.RedisKeys;
+import io.stoke.common.contract.UserFunction;
 import io.stoke.common.definition.DefinitionLoader;
 import io.stoke.common.definition.FunctionDefinition;
 import io.stoke.common.definition.Quantities;
 import io.stoke.common.definition.Resources;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -31,30 +31,6 @@ public final class UserFunctions {
       String memory,
       Double cpus,
       Integer maxParallel) {}
-
-  /** A registered user function as stored and described. */
-  public record UserFunction(
-      String name,
-      String owner,
-      String internalName,
-      String image,
-      String mode,
-      int port,
-      String timeout,
-      long memoryBytes,
-      double cpus,
-      int pids,
-      int maxParallel,
-      long createdAt) {
-
-    public boolean isHttp() {
-      return "http".equals(mode);
-    }
-
-    public Duration timeoutDuration() {
-      return Quantities.duration(timeout).orElseThrow();
-    }
-  }
 
   private final UnifiedJedis redis;
   private final ImageCheck images;

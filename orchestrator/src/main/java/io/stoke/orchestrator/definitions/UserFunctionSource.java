@@ -2,6 +2,7 @@ package io.stoke.orchestrator.definitions;
 
 import io.stoke.common.contract.Json;
 import io.stoke.common.contract.RedisKeys;
+import io.stoke.common.contract.UserFunction;
 import io.stoke.common.definition.AuthMode;
 import io.stoke.common.definition.ExecutionMode;
 import io.stoke.common.definition.FunctionDefinition;
@@ -27,21 +28,6 @@ public final class UserFunctionSource {
 
   private static final Logger log = LoggerFactory.getLogger(UserFunctionSource.class);
 
-  /** The fields of the api-server's stored user function this side needs. */
-  public record StoredUserFunction(
-      String name,
-      String owner,
-      String internalName,
-      String image,
-      String mode,
-      int port,
-      String timeout,
-      long memoryBytes,
-      double cpus,
-      int pids,
-      int maxParallel,
-      long createdAt) {}
-
   private final UnifiedJedis redis;
 
   public UserFunctionSource(UnifiedJedis redis) {
@@ -57,7 +43,7 @@ public final class UserFunctionSource {
           .forEach(
               (name, json) -> {
                 try {
-                  definition(Json.read(json, StoredUserFunction.class))
+                  definition(Json.read(json, UserFunction.class))
                       .ifPresent(d -> definitions.put(d.name(), d));
                 } catch (RuntimeException e) {
                   log.warn("Skipping user function {} of {}: {}", name, owner, e.toString());
@@ -72,7 +58,7 @@ public final class UserFunctionSource {
    * those): a prebuilt image, auth required, scaling from zero to at most its {@code maxParallel}
    * instances.
    */
-  public static Optional<FunctionDefinition> definition(StoredUserFunction stored) {
+  public static Optional<FunctionDefinition> definition(UserFunction stored) {
     if (!"http".equals(stored.mode())) {
       return Optional.empty();
     }

@@ -2,6 +2,7 @@ package io.stoke.orchestrator.definitions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.stoke.common.contract.UserFunction;
 import io.stoke.common.definition.AuthMode;
 import io.stoke.common.definition.ExecutionMode;
 import io.stoke.common.definition.Resources;
@@ -11,8 +12,8 @@ import org.junit.jupiter.api.Test;
 
 class UserFunctionSourceTest {
 
-  static UserFunctionSource.StoredUserFunction stored(String mode, int maxParallel) {
-    return new UserFunctionSource.StoredUserFunction(
+  static UserFunction stored(String mode, int maxParallel) {
+    return new UserFunction(
         "hello",
         "alice",
         "u-alice-hello",
