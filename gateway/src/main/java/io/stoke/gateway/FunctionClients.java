@@ -6,11 +6,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
-import org.springframework.http.server.reactive.ServerHttpRequest;
-import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
-import reactor.netty.Connection;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 
@@ -28,7 +25,6 @@ public final class FunctionClients implements AutoCloseable {
   private final Function<HttpClient, HttpClient> settings;
   private final Map<EventLoop, Local> byLoop = new ConcurrentHashMap<>();
   private final List<ConnectionProvider> created = new CopyOnWriteArrayList<>();
-  private final Local shared;
 
   /** The client and the timer of one event loop. */
   public record Local(HttpClient client, Scheduler timer) {}
@@ -41,27 +37,6 @@ public final class FunctionClients implements AutoCloseable {
       Function<String, ConnectionProvider> pools, Function<HttpClient, HttpClient> settings) {
     this.pools = pools;
     this.settings = settings;
-    this.shared =
-        new Local(
-            settings.apply(HttpClient.create(track(pools.apply("stoke-functions")))),
-            Schedulers.parallel());
-  }
-
-  /**
-   * The client and timer for a request: those on the event loop of the request's server connection,
-   * or shared ones when the request did not come from Reactor Netty.
-   */
-  public Local forRequest(ServerHttpRequest request) {
-    Object nativeRequest;
-    try {
-      nativeRequest = ServerHttpRequestDecorator.getNativeRequest(request);
-    } catch (IllegalStateException noNativeRequest) {
-      return shared; // a request built in a test, with no server behind it
-    }
-    if (nativeRequest instanceof Connection connection) {
-      return on(connection.channel().eventLoop());
-    }
-    return shared;
   }
 
   /** The client whose connections all live on {@code loop}, and a timer on it. */

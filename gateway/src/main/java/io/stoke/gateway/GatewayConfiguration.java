@@ -109,13 +109,25 @@ public class GatewayConfiguration {
   }
 
   @Bean
-  ProxyHandler proxyHandler(
+  FunctionProxy functionProxy(
       FunctionTable table,
       RegistryFollower follower,
       FunctionClients functionClients,
       GatewayMetrics metrics,
       StokeProperties properties) {
-    return new ProxyHandler(table, follower, functionClients, metrics, properties.gateway());
+    return new FunctionProxy(table, follower, functionClients, metrics, properties.gateway());
+  }
+
+  /** Plain function calls, served by Reactor Netty ahead of WebFlux. */
+  @Bean
+  FunctionRoutes functionRoutes(FunctionProxy proxy, FunctionTable table) {
+    return new FunctionRoutes(proxy, table);
+  }
+
+  /** Function calls that passed WebFlux's filters (authentication). */
+  @Bean
+  ProxyHandler proxyHandler(FunctionProxy proxy) {
+    return new ProxyHandler(proxy);
   }
 
   @Bean

@@ -6,8 +6,6 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import java.util.ArrayList;
 import org.junit.jupiter.api.Test;
-import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
-import reactor.core.scheduler.Schedulers;
 import reactor.netty.resources.ConnectionProvider;
 
 class FunctionClientsTest {
@@ -36,20 +34,9 @@ class FunctionClientsTest {
       assertThat(clients.on(first)).isSameAs(onFirst);
       assertThat(clients.on(second)).isNotSameAs(onFirst);
       assertThat(clients.on(second).client()).isNotSameAs(onFirst.client());
-      // The shared pool plus one per loop.
-      assertThat(pools).hasSize(3);
+      assertThat(pools).hasSize(2);
     } finally {
       group.shutdownGracefully();
-    }
-  }
-
-  @Test
-  void usesTheSharedClientForARequestThatDidNotComeFromReactorNetty() {
-    try (var clients = clients()) {
-      var local = clients.forRequest(MockServerHttpRequest.get("/echo").build());
-
-      assertThat(local.timer()).isSameAs(Schedulers.parallel());
-      assertThat(clients.forRequest(MockServerHttpRequest.get("/other").build())).isSameAs(local);
     }
   }
 
@@ -62,7 +49,7 @@ class FunctionClientsTest {
 
       clients.close();
 
-      assertThat(pools).hasSize(2).allSatisfy(pool -> assertThat(pool.isDisposed()).isTrue());
+      assertThat(pools).hasSize(1).allSatisfy(pool -> assertThat(pool.isDisposed()).isTrue());
     } finally {
       group.shutdownGracefully();
     }

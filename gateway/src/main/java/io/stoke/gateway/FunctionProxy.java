@@ -1,0 +1,430 @@
+package io.stoke.gateway;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.stoke.gateway.auth.GatewaySecret;
+import java.net.ConnectException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.netty.Connection;
+import reactor.netty.http.client.HttpClientResponse;
+import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerResponse;
+import reactor.util.context.Context;
+
+/**
+ * Serves {@code /{function}/**} on Reactor Netty's own request and response: admits the request
+ * through the function's {@link FunctionGate} (hold while cold, queue while full), streams it to
+ * the chosen instance (or to Envoy) with Reactor Netty's client on the same event loop, and streams
+ * the answer back. Nothing here blocks; every failure ends in {@link ErrorReplies}. {@link
+ * FunctionRoutes} hands it plain function calls straight from the server; {@link ProxyHandler}
+ * hands it those that passed Spring's filters (authentication).
+ */
+public final class FunctionProxy {
+
+  private static final Logger log = LoggerFactory.getLogger(FunctionProxy.class);
+
+  static final String COLD_START = "X-Stoke-Cold-Start";
+  static final String QUEUE_MS = "X-Stoke-Queue-Ms";
+  static final String INSTANCE = "X-Stoke-Instance";
+  private static final String X_FORWARDED_FOR = "X-Forwarded-For";
+  private static final String X_FORWARDED_HOST = "X-Forwarded-Host";
+  private static final String X_FORWARDED_PROTO = "X-Forwarded-Proto";
+  private static final String X_FORWARDED_PREFIX = "X-Forwarded-Prefix";
+
+  /** Connection-refused retries per request before giving up with 502. */
+  private static final int MAX_ATTEMPTS = 5;
+
+  /**
+   * Headers that describe one hop, never forwarded (RFC 9110 section 7.6.1); matched ignoring case
+   * without lower-casing (no copy per header).
+   */
+  private static final Set<String> HOP_BY_HOP = hopByHop();
+
+  private static Set<String> hopByHop() {
+    var names = new TreeSet<String>(String.CASE_INSENSITIVE_ORDER);
+    names.addAll(
+        List.of(
+            "connection",
+            "keep-alive",
+            "proxy-connection",
+            "proxy-authenticate",
+            "proxy-authorization",
+            "te",
+            "trailer",
+            "transfer-encoding",
+            "upgrade",
+            "host",
+            // Identity is the gateway's to assert: a caller's own values never pass.
+            GatewaySecret.USER_HEADER,
+            GatewaySecret.HEADER));
+    return Collections.unmodifiableSet(names);
+  }
+
+  /**
+   * Leaves the Reactor context as it is, but its subscriber holds the context, so the many context
+   * lookups inside Reactor Netty's client stop there instead of walking every operator of the
+   * gateway and of Spring's handler chain (a measured hot spot).
+   */
+  private static final Function<Context, Context> KEEP_CONTEXT = context -> context;
+
+  private final FunctionTable table;
+  private final RegistryFollower follower;
+  private final FunctionClients clients;
+  private final GatewayMetrics metrics;
+  private final StokeProperties.Gateway settings;
+
+  public FunctionProxy(
+      FunctionTable table,
+      RegistryFollower follower,
+      FunctionClients clients,
+      GatewayMetrics metrics,
+      StokeProperties.Gateway settings) {
+    this.table = table;
+    this.follower = follower;
+    this.clients = clients;
+    this.metrics = metrics;
+    this.settings = settings;
+  }
+
+  /**
+   * Serves one function call on Reactor Netty's own request and response. {@code path} and {@code
+   * query} are the request target as routed (a rewritten path for a user's own function); {@code
+   * user} is the authenticated caller to pass on in {@code X-Stoke-User}, or null.
+   */
+  public Mono<Void> serve(
+      HttpServerRequest request, HttpServerResponse response, Target target, String user) {
+    var call = new Call(target, user);
+    var gate = table.gate(target.function());
+    if (gate == null) {
+      var error = new GatewayException(GatewayException.Kind.UNKNOWN_FUNCTION, unknown(target));
+      return writeError(
+          response, target.function(), ErrorReplies.classify(error, target.function(), null));
+    }
+    Duration timeout = gate.definition().timeout();
+    long length = contentLength(request);
+    call.local = clients.on(((Connection) request).channel().eventLoop());
+    Mono<Void> flow =
+        length > settings.maxBodySize().toBytes()
+            ? Mono.error(tooLarge())
+            : within(attempt(request, response, gate, call, 1), timeout, call.local.timer());
+    return flow.onErrorResume(
+            error -> response.hasSentHeaders() && callerWentAway(error),
+            error -> {
+              // The caller closed its connection while the answer streamed back: nobody is left
+              // to tell, and it is no failure of the gateway or the function.
+              log.debug(
+                  "[{}] caller went away mid-response: {}", target.function(), error.toString());
+              return Mono.empty();
+            })
+        .onErrorResume(
+            error ->
+                writeError(
+                    response,
+                    target.function(),
+                    ErrorReplies.classify(error, target.function(), timeout)))
+        .doFinally(signal -> record(response, call))
+        .contextWrite(KEEP_CONTEXT);
+  }
+
+  /**
+   * Fails {@code flow} with a {@link TimeoutException} unless it ends within {@code timeout}, timed
+   * on {@code timer} (the request's event loop). Mono.timeout would do the same, but it builds a
+   * description string by scanning the operator chain on every subscription.
+   */
+  private static Mono<Void> within(Mono<Void> flow, Duration timeout, Scheduler timer) {
+    Mono<Void> deadline =
+        Mono.delay(timeout, timer)
+            .then(Mono.error(() -> new TimeoutException("no answer within " + timeout)));
+    return Mono.firstWithSignal(flow, deadline);
+  }
+
+  private static String unknown(Target target) {
+    return target.function().isEmpty()
+        ? "no function at " + target.path()
+        : "no function named " + target.function();
+  }
+
+  private GatewayException tooLarge() {
+    return new GatewayException(
+        GatewayException.Kind.BODY_TOO_LARGE,
+        "request body exceeds " + settings.maxBodySize().toBytes() + " bytes");
+  }
+
+  /** One admission and forward; a refused connection suspends the instance and admits again. */
+  private Mono<Void> attempt(
+      HttpServerRequest request, HttpServerResponse response, FunctionGate gate, Call call, int n) {
+    return gate.acquire()
+        .flatMap(
+            lease -> {
+              call.lease = lease;
+              return forward(request, response, call, lease).doFinally(signal -> lease.release());
+            })
+        .onErrorResume(
+            Refused.class,
+            refused -> {
+              if (settings.mode() == StokeProperties.Mode.ENVOY || n >= MAX_ATTEMPTS) {
+                return Mono.error(
+                    new GatewayException(
+                        GatewayException.Kind.UPSTREAM_FAILED,
+                        "function "
+                            + call.target.function()
+                            + " refused the connection: "
+                            + refused.getCause().getMessage(),
+                        Duration.ZERO,
+                        refused.getCause()));
+              }
+              gate.suspend(refused.instanceId);
+              follower.refreshLater(call.target.function());
+              return attempt(request, response, gate, call, n + 1);
+            });
+  }
+
+  private Mono<Void> forward(
+      HttpServerRequest request, HttpServerResponse response, Call call, Lease lease) {
+    var target = call.target;
+    String uri =
+        settings.mode() == StokeProperties.Mode.ENVOY
+            ? settings.envoyBase() + target.path() + target.query()
+            : lease.slot().baseUri() + target.subPath() + target.query();
+    boolean body = hasBody(request);
+    return call.local
+        .client()
+        .request(request.method())
+        .uri(uri)
+        .send(
+            (out, outbound) -> {
+              copyRequestHeaders(request, out.requestHeaders(), call, body);
+              return body ? outbound.send(body(request)) : outbound;
+            })
+        .responseConnection(
+            (upstream, connection) -> respond(response, lease, upstream, connection))
+        .then()
+        .onErrorMap(FunctionProxy::beforeAnyByteSent, e -> new Refused(lease.slot().id(), e))
+        .contextWrite(KEEP_CONTEXT);
+  }
+
+  private static boolean beforeAnyByteSent(Throwable error) {
+    return error instanceof ConnectException || error instanceof ConnectTimeoutException;
+  }
+
+  private static boolean hasBody(HttpServerRequest request) {
+    var headers = request.requestHeaders();
+    return contentLength(request) > 0 || headers.contains(HttpHeaderNames.TRANSFER_ENCODING);
+  }
+
+  /** The declared Content-Length, or -1 (the server's decoder already refused a malformed one). */
+  private static long contentLength(HttpServerRequest request) {
+    var value = request.requestHeaders().get(HttpHeaderNames.CONTENT_LENGTH);
+    if (value == null) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(value.trim());
+    } catch (NumberFormatException malformed) {
+      return -1;
+    }
+  }
+
+  /** The request body, failing once it grows past the limit. */
+  private Flux<ByteBuf> body(HttpServerRequest request) {
+    long limit = settings.maxBodySize().toBytes();
+    long[] seen = {0};
+    return request
+        .receive()
+        .retain()
+        .map(
+            buffer -> {
+              seen[0] += buffer.readableBytes();
+              if (seen[0] > limit) {
+                buffer.release();
+                throw tooLarge();
+              }
+              return buffer;
+            });
+  }
+
+  private void copyRequestHeaders(
+      HttpServerRequest request, HttpHeaders target, Call call, boolean body) {
+    // The client's own defaults would otherwise sit beside the caller's values: forward only
+    // what the caller sent.
+    target.remove(HttpHeaderNames.USER_AGENT);
+    target.remove(HttpHeaderNames.ACCEPT);
+    var headers = request.requestHeaders();
+    for (var header : headers) {
+      if (!HOP_BY_HOP.contains(header.getKey())) {
+        target.add(header.getKey(), header.getValue());
+      }
+    }
+    if (!body) {
+      target.remove(HttpHeaderNames.CONTENT_LENGTH);
+    }
+    // An auth-required function learns who called, and does not receive the caller's API key.
+    if (call.user != null) {
+      target.remove(HttpHeaderNames.AUTHORIZATION);
+      target.set(GatewaySecret.USER_HEADER, call.user);
+    }
+    var remote = request.remoteAddress();
+    if (remote != null && remote.getAddress() != null) {
+      var previous = target.get(X_FORWARDED_FOR);
+      var client = remote.getAddress().getHostAddress();
+      target.set(X_FORWARDED_FOR, previous == null ? client : previous + ", " + client);
+    }
+    var host = headers.get(HttpHeaderNames.HOST);
+    if (host != null) {
+      target.set(X_FORWARDED_HOST, host);
+    }
+    target.set(X_FORWARDED_PROTO, request.scheme());
+    target.set(X_FORWARDED_PREFIX, call.target.prefix());
+  }
+
+  private Mono<Void> respond(
+      HttpServerResponse response,
+      Lease lease,
+      HttpClientResponse upstream,
+      Connection connection) {
+    response.status(upstream.status());
+    var headers = response.responseHeaders();
+    var upstreamHeaders = upstream.responseHeaders();
+    for (var header : upstreamHeaders) {
+      if (!HOP_BY_HOP.contains(header.getKey())) {
+        headers.add(header.getKey(), header.getValue());
+      }
+    }
+    headers.set(COLD_START, lease.cold() ? "true" : "false");
+    headers.set(QUEUE_MS, Long.toString(lease.waitedMs()));
+    if (settings.mode() == StokeProperties.Mode.ENVOY) {
+      var upstreamInstance = upstreamHeaders.get(INSTANCE);
+      headers.set(INSTANCE, upstreamInstance == null ? "envoy" : upstreamInstance);
+    } else {
+      headers.set(INSTANCE, lease.slot().id());
+    }
+    return response.send(connection.inbound().receive().retain()).then();
+  }
+
+  private static boolean callerWentAway(Throwable error) {
+    return error instanceof reactor.netty.channel.AbortedException
+        || reactor.netty.channel.AbortedException.isConnectionReset(error);
+  }
+
+  private Mono<Void> writeError(HttpServerResponse response, String function, ErrorReply reply) {
+    if (response.hasSentHeaders()) {
+      // The status line is gone; all that is left is to cut the connection.
+      return Mono.error(new IllegalStateException(reply.message()));
+    }
+    response.status(reply.status());
+    var headers = response.responseHeaders();
+    headers.clear();
+    headers.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+    var retryAfter = reply.retryAfterHeader();
+    if (retryAfter != null) {
+      headers.set(HttpHeaderNames.RETRY_AFTER, retryAfter);
+    }
+    byte[] json = reply.toJson(function).getBytes(StandardCharsets.UTF_8);
+    headers.setInt(HttpHeaderNames.CONTENT_LENGTH, json.length);
+    return response.sendByteArray(Mono.just(json)).then();
+  }
+
+  private void record(HttpServerResponse response, Call call) {
+    if (table.gate(call.target.function()) == null) {
+      return; // Unknown names are not tagged: a scanner must not mint a meter per path.
+    }
+    metrics.request(
+        call.target.function(),
+        response.status().code(),
+        System.nanoTime() - call.startNanos,
+        call.lease);
+  }
+
+  /**
+   * Where a request goes: {@code /echo/a/b?x=1} → function {@code echo}, sub-path {@code /a/b}
+   * (what the function sees), query {@code ?x=1} (empty or with its {@code ?}).
+   */
+  public record Target(String function, String path, String subPath, String query) {
+
+    /** The target of a raw request-target (origin form, or absolute form as a proxy receives). */
+    public static Target parse(String uri) {
+      int q = uri.indexOf('?');
+      String path = q < 0 ? uri : uri.substring(0, q);
+      String query = q < 0 ? "" : uri.substring(q);
+      return of(originPath(path), query);
+    }
+
+    /** The target of a path (starting with {@code /}) and a query (empty or from {@code ?}). */
+    public static Target of(String path, String query) {
+      int end = path.indexOf('/', 1);
+      String function =
+          end < 0 ? path.substring(Math.min(1, path.length())) : path.substring(1, end);
+      String subPath = end < 0 ? "/" : path.substring(end);
+      return new Target(function, path, subPath, query);
+    }
+
+    /** The function name of a raw request-target, without building a target. */
+    public static String functionOf(String uri) {
+      if (!uri.startsWith("/")) {
+        return parse(uri).function();
+      }
+      int end = 1;
+      while (end < uri.length() && uri.charAt(end) != '/' && uri.charAt(end) != '?') {
+        end++;
+      }
+      return uri.substring(1, end);
+    }
+
+    /** {@code http://host:port/a?b} → {@code /a?b}; an origin-form target is returned as is. */
+    private static String originPath(String path) {
+      if (path.startsWith("/")) {
+        return path;
+      }
+      int scheme = path.indexOf("://");
+      if (scheme < 0) {
+        return "/" + path;
+      }
+      int slash = path.indexOf('/', scheme + 3);
+      return slash < 0 ? "/" : path.substring(slash);
+    }
+
+    /** {@code /function}, as sent in X-Forwarded-Prefix. */
+    String prefix() {
+      return "/" + function;
+    }
+  }
+
+  /** One call in flight: its target, caller, client and lease. */
+  private static final class Call {
+    private final long startNanos = System.nanoTime();
+    private final Target target;
+    private final String user;
+    private Lease lease;
+    private FunctionClients.Local local;
+
+    private Call(Target target, String user) {
+      this.target = target;
+      this.user = user;
+    }
+  }
+
+  /** The instance refused the connection: nothing reached the function, so another may serve it. */
+  private static final class Refused extends RuntimeException {
+    private final String instanceId;
+
+    private Refused(String instanceId, Throwable cause) {
+      super(cause.getMessage(), cause, false, false);
+      this.instanceId = instanceId;
+    }
+  }
+}
