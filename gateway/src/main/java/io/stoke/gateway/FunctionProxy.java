@@ -2,9 +2,13 @@ package io.stoke.gateway;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpHeadersFactory;
+import io.netty.handler.codec.http.HttpVersion;
 import io.stoke.gateway.auth.GatewaySecret;
 import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +25,6 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.netty.Connection;
-import reactor.netty.http.client.HttpClientResponse;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 import reactor.util.context.Context;
@@ -46,6 +49,10 @@ public final class FunctionProxy {
   private static final String X_FORWARDED_PROTO = "X-Forwarded-Proto";
   private static final String X_FORWARDED_PREFIX = "X-Forwarded-Prefix";
 
+  /** The caller's headers were validated by the server's decoder; copies need no second check. */
+  private static final HttpHeadersFactory HEADERS =
+      DefaultHttpHeadersFactory.headersFactory().withValidation(false);
+
   /** Connection-refused retries per request before giving up with 502. */
   private static final int MAX_ATTEMPTS = 5;
 
@@ -69,6 +76,8 @@ public final class FunctionProxy {
             "transfer-encoding",
             "upgrade",
             "host",
+            // The gateway answers a caller's 100-continue itself when it starts reading the body.
+            "expect",
             // Identity is the gateway's to assert: a caller's own values never pass.
             GatewaySecret.USER_HEADER,
             GatewaySecret.HEADER));
@@ -84,19 +93,23 @@ public final class FunctionProxy {
 
   private final FunctionTable table;
   private final RegistryFollower follower;
-  private final FunctionClients clients;
+  private final Upstreams upstreams;
+  private final java.net.InetSocketAddress envoyAddress;
+  private final String envoyHost;
   private final GatewayMetrics metrics;
   private final StokeProperties.Gateway settings;
 
   public FunctionProxy(
       FunctionTable table,
       RegistryFollower follower,
-      FunctionClients clients,
+      Upstreams upstreams,
       GatewayMetrics metrics,
       StokeProperties.Gateway settings) {
     this.table = table;
     this.follower = follower;
-    this.clients = clients;
+    this.upstreams = upstreams;
+    this.envoyAddress = settings.envoyAddress();
+    this.envoyHost = settings.envoyHost();
     this.metrics = metrics;
     this.settings = settings;
   }
@@ -117,11 +130,12 @@ public final class FunctionProxy {
     }
     Duration timeout = gate.definition().timeout();
     long length = contentLength(request);
-    call.local = clients.on(((Connection) request).channel().eventLoop());
+    var channel = ((Connection) request).channel();
+    call.timer = upstreams.timer(channel.eventLoop(), channel.getClass());
     Mono<Void> flow =
         length > settings.maxBodySize().toBytes()
             ? Mono.error(tooLarge())
-            : within(attempt(request, response, gate, call, 1), timeout, call.local.timer());
+            : within(attempt(request, response, gate, call, 1), timeout, call.timer);
     return flow.onErrorResume(
             error -> response.hasSentHeaders() && callerWentAway(error),
             error -> {
@@ -197,25 +211,30 @@ public final class FunctionProxy {
   private Mono<Void> forward(
       HttpServerRequest request, HttpServerResponse response, Call call, Lease lease) {
     var target = call.target;
-    String uri =
-        settings.mode() == StokeProperties.Mode.ENVOY
-            ? settings.envoyBase() + target.path() + target.query()
-            : lease.slot().baseUri() + target.subPath() + target.query();
+    boolean envoy = settings.mode() == StokeProperties.Mode.ENVOY;
+    var head =
+        new DefaultHttpRequest(
+            HttpVersion.HTTP_1_1,
+            request.method(),
+            envoy ? target.path() + target.query() : target.subPath() + target.query(),
+            HEADERS.newHeaders());
     boolean body = hasBody(request);
-    return call.local
-        .client()
-        .request(request.method())
-        .uri(uri)
+    copyRequestHeaders(request, head.headers(), call, body);
+    head.headers().set(HttpHeaderNames.HOST, envoy ? envoyHost : lease.slot().hostHeader());
+    if (body && !head.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
+      // The caller's framing is hop-by-hop; a body of unknown length goes on in chunks.
+      head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+    }
+    var channel = ((Connection) request).channel();
+    return upstreams
         .send(
-            (out, outbound) -> {
-              copyRequestHeaders(request, out.requestHeaders(), call, body);
-              return body ? outbound.send(body(request)) : outbound;
-            })
-        .responseConnection(
-            (upstream, connection) -> respond(response, lease, upstream, connection))
-        .then()
+            channel.eventLoop(),
+            channel.getClass(),
+            envoy ? envoyAddress : lease.slot().address(),
+            head,
+            body ? body(request) : null)
         .onErrorMap(FunctionProxy::beforeAnyByteSent, e -> new Refused(lease.slot().id(), e))
-        .contextWrite(KEEP_CONTEXT);
+        .flatMap(answer -> respond(response, lease, answer));
   }
 
   private static boolean beforeAnyByteSent(Throwable error) {
@@ -260,10 +279,6 @@ public final class FunctionProxy {
 
   private void copyRequestHeaders(
       HttpServerRequest request, HttpHeaders target, Call call, boolean body) {
-    // The client's own defaults would otherwise sit beside the caller's values: forward only
-    // what the caller sent.
-    target.remove(HttpHeaderNames.USER_AGENT);
-    target.remove(HttpHeaderNames.ACCEPT);
     var headers = request.requestHeaders();
     for (var header : headers) {
       if (!HOP_BY_HOP.contains(header.getKey())) {
@@ -292,14 +307,11 @@ public final class FunctionProxy {
     target.set(X_FORWARDED_PREFIX, call.target.prefix());
   }
 
-  private Mono<Void> respond(
-      HttpServerResponse response,
-      Lease lease,
-      HttpClientResponse upstream,
-      Connection connection) {
+  private Mono<Void> respond(HttpServerResponse response, Lease lease, Upstreams.Answer answer) {
+    var upstream = answer.head();
     response.status(upstream.status());
     var headers = response.responseHeaders();
-    var upstreamHeaders = upstream.responseHeaders();
+    var upstreamHeaders = upstream.headers();
     for (var header : upstreamHeaders) {
       if (!HOP_BY_HOP.contains(header.getKey())) {
         headers.add(header.getKey(), header.getValue());
@@ -313,7 +325,11 @@ public final class FunctionProxy {
     } else {
       headers.set(INSTANCE, lease.slot().id());
     }
-    return response.send(connection.inbound().receive().retain()).then();
+    if (answer.whole() != null) {
+      // The whole answer is in: status, headers and body leave in one write.
+      return response.send(Mono.just(answer.whole())).then();
+    }
+    return response.send(answer.body()).then();
   }
 
   private static boolean callerWentAway(Throwable error) {
@@ -410,7 +426,7 @@ public final class FunctionProxy {
     private final Target target;
     private final String user;
     private Lease lease;
-    private FunctionClients.Local local;
+    private Scheduler timer;
 
     private Call(Target target, String user) {
       this.target = target;

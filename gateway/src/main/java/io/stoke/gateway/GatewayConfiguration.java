@@ -1,8 +1,7 @@
 package io.stoke.gateway;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.netty.channel.ChannelOption;
-import io.stoke.common.definition.FunctionDefinition;
+import io.netty.util.ResourceLeakDetector;
 import io.stoke.gateway.auth.ApiKeyAuthenticator;
 import io.stoke.gateway.auth.ApiProxyHandler;
 import io.stoke.gateway.auth.AuthWebFilter;
@@ -20,6 +19,14 @@ import redis.clients.jedis.UnifiedJedis;
 /** Wires the gateway: Redis, the function table, its follower and reporter, and the proxy. */
 @Configuration(proxyBeanMethods = false)
 public class GatewayConfiguration {
+
+  static {
+    // Netty samples buffers for leak reports by default, building a stack trace per sample on the
+    // request path. Off unless asked for with -Dio.netty.leakDetection.level.
+    if (System.getProperty("io.netty.leakDetection.level") == null) {
+      ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+    }
+  }
 
   @Bean
   Clock clock() {
@@ -84,38 +91,23 @@ public class GatewayConfiguration {
   }
 
   /**
-   * The clients to instances and Envoy, one connection pool per event loop. No response timeout and
-   * no pool-acquire timeout shorter than the longest function timeout: each request's own deadline
-   * is the only one. Reactor Netty's automatic retry is off, because a request that reached a
+   * The connections to instances and Envoy, kept per event loop. No response timeout: each
+   * request's own deadline is the only one. Nothing is retried, because a request that reached a
    * function is never retried.
    */
   @Bean(destroyMethod = "close")
-  FunctionClients functionClients(StokeProperties properties) {
-    int connectTimeoutMs = (int) properties.gateway().connectTimeout().toMillis();
-    return new FunctionClients(
-        name ->
-            ConnectionProvider.builder(name)
-                .maxConnections(4096)
-                .pendingAcquireMaxCount(-1)
-                .pendingAcquireTimeout(FunctionDefinition.MAX_TIMEOUT)
-                .maxIdleTime(java.time.Duration.ofSeconds(30))
-                .build(),
-        client ->
-            client
-                .disableRetry(true)
-                .keepAlive(true)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMs));
+  Upstreams upstreams(StokeProperties properties) {
+    return new Upstreams(properties.gateway().connectTimeout());
   }
 
   @Bean
   FunctionProxy functionProxy(
       FunctionTable table,
       RegistryFollower follower,
-      FunctionClients functionClients,
+      Upstreams upstreams,
       GatewayMetrics metrics,
       StokeProperties properties) {
-    return new FunctionProxy(table, follower, functionClients, metrics, properties.gateway());
+    return new FunctionProxy(table, follower, upstreams, metrics, properties.gateway());
   }
 
   /** Plain function calls, served by Reactor Netty ahead of WebFlux. */

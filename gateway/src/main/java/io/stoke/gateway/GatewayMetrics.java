@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * The gateway's meters, tagged by {@code function}: gauges {@code stoke.gateway.inflight} and
  * {@code stoke.gateway.pending}, counters {@code stoke.gateway.requests} (also tagged {@code
  * status}) and {@code stoke.gateway.cold_starts}, timers {@code stoke.gateway.latency} and {@code
- * stoke.gateway.hold}. Meters are cached so the request path does no registry lookup.
+ * stoke.gateway.hold} (requests that waited for a cold start or a free slot). Meters are cached so
+ * the request path does no registry lookup.
  */
 public final class GatewayMetrics {
 
@@ -62,7 +63,9 @@ public final class GatewayMetrics {
     var meters = meters(function);
     meters.requests(status).increment();
     meters.latency.record(latencyNanos, TimeUnit.NANOSECONDS);
-    if (lease != null) {
+    if (lease != null && (lease.cold() || lease.waitedMs() > 0)) {
+      // Only requests that waited: a zero for every warm request would cost a StatsD line each
+      // and tell nothing the request counter does not.
       meters.hold.record(lease.waitedMs(), TimeUnit.MILLISECONDS);
       if (lease.cold()) {
         meters.coldStarts.increment();
@@ -97,7 +100,9 @@ public final class GatewayMetrics {
       this.hold =
           Timer.builder("stoke.gateway.hold")
               .tag("function", function)
-              .description("time a request was held for a cold start or queued for a slot")
+              .description(
+                  "time a request was held for a cold start or queued for a slot (only requests"
+                      + " that waited)")
               .register(registry);
       this.coldStarts =
           Counter.builder("stoke.gateway.cold_starts")

@@ -13,14 +13,27 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class Slot {
 
   private final Instance instance;
-  private final String uri;
+  private final java.net.InetSocketAddress address;
+  private final String hostHeader;
   private final AtomicInteger inflight = new AtomicInteger();
   private final AtomicLong lastStartMs = new AtomicLong();
   private final AtomicBoolean dirty = new AtomicBoolean();
 
   public Slot(Instance instance) {
     this.instance = instance;
-    this.uri = "http://" + instance.host() + ":" + instance.port();
+    this.hostHeader = instance.host() + ":" + instance.port();
+    // Resolved once, off the request path (instances register by IP address).
+    this.address = new java.net.InetSocketAddress(instance.host(), instance.port());
+  }
+
+  /** The instance's socket address. */
+  public java.net.InetSocketAddress address() {
+    return address;
+  }
+
+  /** {@code host:port}, as a request's Host header. */
+  public String hostHeader() {
+    return hostHeader;
   }
 
   public Instance instance() {
@@ -29,11 +42,6 @@ public final class Slot {
 
   public String id() {
     return instance.id();
-  }
-
-  /** {@code http://host:port}, without a trailing slash. */
-  public String baseUri() {
-    return uri;
   }
 
   public int inflight() {

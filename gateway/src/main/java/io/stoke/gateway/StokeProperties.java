@@ -76,12 +76,24 @@ public record StokeProperties(
       positive("stoke.gateway.activity-flush-interval", activityFlushInterval);
       positive("stoke.gateway.demand-interval", demandInterval);
       positive("stoke.gateway.connect-timeout", connectTimeout);
+      if (!"http".equals(envoyUrl.getScheme()) || envoyUrl.getHost() == null) {
+        throw new IllegalArgumentException(
+            "stoke.gateway.envoy-url = " + envoyUrl + ", must be http://host:port");
+      }
     }
 
-    /** Envoy's listener without a trailing slash. */
-    public String envoyBase() {
-      var text = envoyUrl.toString();
-      return text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
+    /** Envoy's listener address. */
+    public java.net.InetSocketAddress envoyAddress() {
+      // Unresolved: resolved when a connection is opened, so a moved Envoy is found again.
+      int port = envoyUrl.getPort() < 0 ? 80 : envoyUrl.getPort();
+      return java.net.InetSocketAddress.createUnresolved(envoyUrl.getHost(), port);
+    }
+
+    /** {@code host:port} of Envoy's listener, as a request's Host header. */
+    public String envoyHost() {
+      return envoyUrl.getPort() < 0
+          ? envoyUrl.getHost()
+          : envoyUrl.getHost() + ":" + envoyUrl.getPort();
     }
 
     private static void positive(String key, Duration value) {
