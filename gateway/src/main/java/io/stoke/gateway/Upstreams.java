@@ -12,6 +12,7 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
@@ -401,6 +402,13 @@ public final class Upstreams implements AutoCloseable {
     }
 
     void read(Object message) {
+      if (message instanceof HttpObject object && object.decoderResult().isFailure()) {
+        // A malformed answer, or one cut short by a closed connection: never passed on as whole.
+        ReferenceCountUtil.release(message);
+        var cause = object.decoderResult().cause();
+        fail(new IOException("the instance sent an invalid answer: " + cause.getMessage(), cause));
+        return;
+      }
       if (message instanceof HttpResponse response) {
         if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
           informational = true; // 100 Continue and the like: the real answer follows
