@@ -9,16 +9,13 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
 import io.stoke.gateway.auth.GatewaySecret;
 import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Collections;
-import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Function;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -27,7 +24,6 @@ import reactor.core.scheduler.Scheduler;
 import reactor.netty.Connection;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
-import reactor.util.context.Context;
 
 /**
  * Serves {@code /{function}/**} on Reactor Netty's own request and response: admits the request
@@ -60,36 +56,34 @@ public final class FunctionProxy {
    * Headers that describe one hop, never forwarded (RFC 9110 section 7.6.1); matched ignoring case
    * without lower-casing (no copy per header).
    */
-  private static final Set<String> HOP_BY_HOP = hopByHop();
+  private static final AsciiString[] HOP_BY_HOP =
+      Stream.of(
+              "connection",
+              "keep-alive",
+              "proxy-connection",
+              "proxy-authenticate",
+              "proxy-authorization",
+              "te",
+              "trailer",
+              "transfer-encoding",
+              "upgrade",
+              "host",
+              // The gateway answers a caller's 100-continue itself when it starts reading the body.
+              "expect",
+              // Identity is the gateway's to assert: a caller's own values never pass.
+              GatewaySecret.USER_HEADER,
+              GatewaySecret.HEADER)
+          .map(AsciiString::of)
+          .toArray(AsciiString[]::new);
 
-  private static Set<String> hopByHop() {
-    var names = new TreeSet<String>(String.CASE_INSENSITIVE_ORDER);
-    names.addAll(
-        List.of(
-            "connection",
-            "keep-alive",
-            "proxy-connection",
-            "proxy-authenticate",
-            "proxy-authorization",
-            "te",
-            "trailer",
-            "transfer-encoding",
-            "upgrade",
-            "host",
-            // The gateway answers a caller's 100-continue itself when it starts reading the body.
-            "expect",
-            // Identity is the gateway's to assert: a caller's own values never pass.
-            GatewaySecret.USER_HEADER,
-            GatewaySecret.HEADER));
-    return Collections.unmodifiableSet(names);
+  static boolean isHopByHop(CharSequence name) {
+    for (var hop : HOP_BY_HOP) {
+      if (hop.length() == name.length() && hop.contentEqualsIgnoreCase(name)) {
+        return true;
+      }
+    }
+    return false;
   }
-
-  /**
-   * Leaves the Reactor context as it is, but its subscriber holds the context, so the many context
-   * lookups inside Reactor Netty's client stop there instead of walking every operator of the
-   * gateway and of Spring's handler chain (a measured hot spot).
-   */
-  private static final Function<Context, Context> KEEP_CONTEXT = context -> context;
 
   private final FunctionTable table;
   private final RegistryFollower follower;
@@ -151,8 +145,7 @@ public final class FunctionProxy {
                     response,
                     target.function(),
                     ErrorReplies.classify(error, target.function(), timeout)))
-        .doFinally(signal -> record(response, call))
-        .contextWrite(KEEP_CONTEXT);
+        .doFinally(signal -> record(response, call));
   }
 
   /**
@@ -280,8 +273,9 @@ public final class FunctionProxy {
   private void copyRequestHeaders(
       HttpServerRequest request, HttpHeaders target, Call call, boolean body) {
     var headers = request.requestHeaders();
-    for (var header : headers) {
-      if (!HOP_BY_HOP.contains(header.getKey())) {
+    for (var it = headers.iteratorCharSequence(); it.hasNext(); ) {
+      var header = it.next();
+      if (!isHopByHop(header.getKey())) {
         target.add(header.getKey(), header.getValue());
       }
     }
@@ -312,8 +306,9 @@ public final class FunctionProxy {
     response.status(upstream.status());
     var headers = response.responseHeaders();
     var upstreamHeaders = upstream.headers();
-    for (var header : upstreamHeaders) {
-      if (!HOP_BY_HOP.contains(header.getKey())) {
+    for (var it = upstreamHeaders.iteratorCharSequence(); it.hasNext(); ) {
+      var header = it.next();
+      if (!isHopByHop(header.getKey())) {
         headers.add(header.getKey(), header.getValue());
       }
     }

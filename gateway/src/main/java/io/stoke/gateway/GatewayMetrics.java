@@ -1,6 +1,6 @@
 package io.stoke.gateway;
 
-import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -10,13 +10,16 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The gateway's meters, tagged by {@code function}: gauges {@code stoke.gateway.inflight} and
  * {@code stoke.gateway.pending}, counters {@code stoke.gateway.requests} (also tagged {@code
  * status}) and {@code stoke.gateway.cold_starts}, timers {@code stoke.gateway.latency} and {@code
  * stoke.gateway.hold} (requests that waited for a cold start or a free slot). Meters are cached so
- * the request path does no registry lookup.
+ * the request path does no registry lookup. The counters are sums read when the registry polls
+ * (StatsD: each polling interval, sent as deltas), so a warm request costs one StatsD line, its
+ * latency, instead of one per meter.
  */
 public final class GatewayMetrics {
 
@@ -83,12 +86,12 @@ public final class GatewayMetrics {
     private volatile List<Meter> gauges = List.of();
 
     /** Request counts by status code, index {@code status - MIN_STATUS}. */
-    private final AtomicReferenceArray<Counter> requests =
+    private final AtomicReferenceArray<LongAdder> requests =
         new AtomicReferenceArray<>(MAX_STATUS - MIN_STATUS + 1);
 
     private final Timer latency;
     private final Timer hold;
-    private final Counter coldStarts;
+    private final LongAdder coldStarts = new LongAdder();
 
     private FunctionMeters(String function) {
       this.function = function;
@@ -104,24 +107,26 @@ public final class GatewayMetrics {
                   "time a request was held for a cold start or queued for a slot (only requests"
                       + " that waited)")
               .register(registry);
-      this.coldStarts =
-          Counter.builder("stoke.gateway.cold_starts")
-              .tag("function", function)
-              .description("requests served after waiting for a cold start")
-              .register(registry);
+      FunctionCounter.builder("stoke.gateway.cold_starts", coldStarts, LongAdder::sum)
+          .tag("function", function)
+          .description("requests served after waiting for a cold start")
+          .register(registry);
     }
 
-    private Counter requests(int status) {
+    private LongAdder requests(int status) {
       int index = Math.clamp(status, MIN_STATUS, MAX_STATUS) - MIN_STATUS;
       var counter = requests.get(index);
       if (counter == null) {
-        // Registering twice returns the same counter, so a lost race is harmless.
-        counter =
-            Counter.builder("stoke.gateway.requests")
-                .tag("function", function)
-                .tag("status", Integer.toString(index + MIN_STATUS))
-                .register(registry);
-        requests.set(index, counter);
+        var fresh = new LongAdder();
+        if (!requests.compareAndSet(index, null, fresh)) {
+          return requests.get(index);
+        }
+        FunctionCounter.builder("stoke.gateway.requests", fresh, LongAdder::sum)
+            .tag("function", function)
+            .tag("status", Integer.toString(index + MIN_STATUS))
+            .description("requests answered, by status")
+            .register(registry);
+        counter = fresh;
       }
       return counter;
     }
