@@ -116,6 +116,16 @@ public final class FunctionGate {
     return all;
   }
 
+  /** True while an instance has requests in flight or activity not yet written. */
+  public boolean hasActivityToReport() {
+    for (var slot : activitySlots()) {
+      if (slot.inflight() > 0 || slot.isDirty()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Forgets retired slots whose final activity (nothing in flight) has been written. */
   public void forgetFlushed() {
     retired.removeIf(slot -> slot.inflight() == 0 && !slot.isDirty());
@@ -296,8 +306,15 @@ public final class FunctionGate {
             null));
   }
 
-  /** The function was removed: every waiting request fails. */
+  /**
+   * The function was removed: every waiting request fails, and its instances stay reported (as
+   * retired) until their last activity — nothing in flight — has been written.
+   */
   public void removed() {
+    synchronized (this) {
+      retired.addAll(slots);
+      slots = List.of();
+    }
     failWaiters(
         false,
         new GatewayException(

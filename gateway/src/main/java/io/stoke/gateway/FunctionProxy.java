@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpHeadersFactory;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 import io.stoke.gateway.auth.GatewaySecret;
@@ -22,6 +23,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.netty.Connection;
+import reactor.netty.channel.AbortedException;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 
@@ -302,7 +304,25 @@ public final class FunctionProxy {
   }
 
   private Mono<Void> respond(HttpServerResponse response, Lease lease, Upstreams.Answer answer) {
-    var upstream = answer.head();
+    if (!((Connection) response).channel().isActive()) {
+      // The caller is gone already: Reactor Netty would not even read the answer.
+      answer.discard();
+      return Mono.error(new AbortedException("the caller closed the connection"));
+    }
+    try {
+      copyResponseHead(response, lease, answer.head());
+    } catch (RuntimeException e) {
+      answer.discard();
+      return Mono.error(e);
+    }
+    if (answer.whole() != null) {
+      // The whole answer is in: status, headers and body leave in one write.
+      return response.send(Mono.just(answer.whole())).then();
+    }
+    return response.send(answer.body()).then();
+  }
+
+  private void copyResponseHead(HttpServerResponse response, Lease lease, HttpResponse upstream) {
     response.status(upstream.status());
     var headers = response.responseHeaders();
     var upstreamHeaders = upstream.headers();
@@ -320,16 +340,10 @@ public final class FunctionProxy {
     } else {
       headers.set(INSTANCE, lease.slot().id());
     }
-    if (answer.whole() != null) {
-      // The whole answer is in: status, headers and body leave in one write.
-      return response.send(Mono.just(answer.whole())).then();
-    }
-    return response.send(answer.body()).then();
   }
 
   private static boolean callerWentAway(Throwable error) {
-    return error instanceof reactor.netty.channel.AbortedException
-        || reactor.netty.channel.AbortedException.isConnectionReset(error);
+    return error instanceof AbortedException || AbortedException.isConnectionReset(error);
   }
 
   private Mono<Void> writeError(HttpServerResponse response, String function, ErrorReply reply) {

@@ -6,10 +6,13 @@ import io.stoke.common.definition.FunctionDefinition;
 import io.stoke.common.definition.FunctionDefinitions;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
@@ -26,6 +29,9 @@ public final class FunctionTable {
   private final Consumer<FunctionGate> onRemoved;
   private final boolean limitConcurrency;
   private volatile Map<String, FunctionGate> gates = Map.of();
+
+  /** Gates of removed functions whose instances' final activity is not written yet. */
+  private final Set<FunctionGate> retiring = ConcurrentHashMap.newKeySet();
 
   /**
    * @param demandSignal receives a function's name when a request finds it cold
@@ -58,6 +64,25 @@ public final class FunctionTable {
   }
 
   /**
+   * The gates whose instance activity is to be written: every published function's, and those of
+   * removed functions until their last request ended and that was written (the orchestrator waits
+   * for it before stopping a removed function's instances).
+   */
+  public Collection<FunctionGate> activityGates() {
+    if (retiring.isEmpty()) {
+      return gates.values();
+    }
+    var all = new ArrayList<FunctionGate>(gates.values());
+    all.addAll(retiring);
+    return all;
+  }
+
+  /** Lets go of removed functions' gates with nothing left to report. */
+  public void forgetReported() {
+    retiring.removeIf(gate -> !gate.hasActivityToReport());
+  }
+
+  /**
    * Makes the published function set current: new functions get a gate, changed definitions are
    * applied, removed functions fail their waiters. {@code instances} supplies each function's
    * registry entries.
@@ -80,6 +105,7 @@ public final class FunctionTable {
         (name, gate) -> {
           if (!next.containsKey(name)) {
             gate.removed();
+            retiring.add(gate);
             onRemoved.accept(gate);
           }
         });

@@ -12,6 +12,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import reactor.core.scheduler.Schedulers;
 import reactor.netty.resources.ConnectionProvider;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.UnifiedJedis;
@@ -86,7 +87,13 @@ public class GatewayConfiguration {
     follower.start();
     long flushMs = settings.activityFlushInterval().toMillis();
     redisExecutor.scheduleWithFixedDelay(
-        () -> reporter.flushActivity(table.all()), flushMs, flushMs, TimeUnit.MILLISECONDS);
+        () -> {
+          reporter.flushActivity(table.activityGates());
+          table.forgetReported();
+        },
+        flushMs,
+        flushMs,
+        TimeUnit.MILLISECONDS);
     return follower;
   }
 
@@ -97,7 +104,8 @@ public class GatewayConfiguration {
    */
   @Bean(destroyMethod = "close")
   Upstreams upstreams(StokeProperties properties) {
-    return new Upstreams(properties.gateway().connectTimeout());
+    var blocking = Schedulers.boundedElastic();
+    return new Upstreams(properties.gateway().connectTimeout(), task -> blocking.schedule(task));
   }
 
   @Bean

@@ -2,7 +2,9 @@ package io.stoke.gateway;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -12,6 +14,7 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -21,11 +24,14 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscriber;
@@ -33,6 +39,7 @@ import org.reactivestreams.Subscription;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
+import reactor.core.publisher.Operators;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
@@ -44,36 +51,55 @@ import reactor.core.scheduler.Schedulers;
  * to its loop's idle list only after a complete keep-alive exchange, and is closed on anything else
  * (an error, a cancelled call, a partly read answer).
  *
- * <p>Nothing is retried here: a failed connect surfaces as {@link java.net.ConnectException} (the
- * caller may try another instance, since nothing reached the function); every later failure is an
- * {@link IOException} for the caller to map.
+ * <p>A failed connect surfaces as {@link java.net.ConnectException} (the caller may try another
+ * instance, since nothing reached the function); every later failure is an {@link IOException} for
+ * the caller to map. One case is resent here, as HTTP clients do (Go's among them): a GET, HEAD or
+ * OPTIONS without a body, sent on a reused keep-alive connection that the instance closed before
+ * any byte of an answer — the instance closed an idle connection as the request went out. Nothing
+ * else is ever sent twice.
  */
 public final class Upstreams implements AutoCloseable {
 
-  /** Idle keep-alive connections older than this are closed, before the instance's own timeout. */
-  static final Duration MAX_IDLE = Duration.ofSeconds(10);
+  /**
+   * Idle keep-alive connections older than this are closed: below the idle timeouts of common
+   * servers (5 s in Node.js and uvicorn), so the gateway rarely reuses one the instance is closing.
+   */
+  static final Duration MAX_IDLE = Duration.ofSeconds(4);
 
-  /** Answer bytes buffered for a slow caller before reading from the instance pauses. */
+  /** Answer chunks buffered for a slow caller before reading from the instance pauses. */
   private static final int HIGH_WATER_CHUNKS = 64;
 
   private final int connectTimeoutMs;
+  private final Executor resolver;
   private final Map<EventLoop, Loop> loops = new ConcurrentHashMap<>();
 
-  public Upstreams(Duration connectTimeout) {
+  /**
+   * @param connectTimeout bound on opening a connection
+   * @param resolver runs name lookups of unresolved addresses (Envoy's host), never on a loop
+   */
+  public Upstreams(Duration connectTimeout, Executor resolver) {
     this.connectTimeoutMs = (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis());
+    this.resolver = resolver;
   }
 
   /**
    * The answer's status line and headers, and its body: {@code whole} when it was all in by the
-   * time the answer was emitted (one buffer, the receiver's to release; {@code body} is then not to
-   * be subscribed), else {@code body}, to subscribe to exactly once.
+   * time the answer was emitted (one buffer, the receiver's to release; {@code body} is then
+   * empty), else {@code body}, to subscribe to exactly once. An answer not passed on must be {@link
+   * #discard() discarded}.
    */
-  public record Answer(HttpResponse head, Flux<ByteBuf> body, ByteBuf whole) {}
+  public record Answer(HttpResponse head, Flux<ByteBuf> body, ByteBuf whole, Runnable onDiscard) {
+
+    /** Lets go of an answer nobody will read: releases its bytes and drops its connection. */
+    public void discard() {
+      onDiscard.run();
+    }
+  }
 
   /**
    * Sends {@code head} (and {@code body}, when not null) to {@code address} over a connection of
-   * {@code loop}, whose channel type is {@code channelType}. Emits the answer once its head
-   * arrived; cancelling before the answer ended closes the connection.
+   * {@code loop}, whose channel type is {@code channelType}. Emits the answer once its head and
+   * first bytes arrived; cancelling before the answer ended closes the connection.
    */
   public Mono<Answer> send(
       EventLoop loop,
@@ -81,8 +107,8 @@ public final class Upstreams implements AutoCloseable {
       InetSocketAddress address,
       HttpRequest head,
       Publisher<ByteBuf> body) {
-    return Mono.create(
-        sink -> loop(loop, channelType).start(new Exchange(sink, head, body), address));
+    var state = loop(loop, channelType);
+    return Mono.create(sink -> state.start(new Exchange(sink, state, address, head, body)));
   }
 
   /** A timer on {@code loop}, for deadlines of requests served there. */
@@ -94,7 +120,7 @@ public final class Upstreams implements AutoCloseable {
     var existing = loops.get(loop);
     return existing != null
         ? existing
-        : loops.computeIfAbsent(loop, l -> new Loop(l, channelType, connectTimeoutMs));
+        : loops.computeIfAbsent(loop, l -> new Loop(l, channelType, connectTimeoutMs, resolver));
   }
 
   /** Closes every idle connection; connections in use close with their exchange. */
@@ -121,15 +147,22 @@ public final class Upstreams implements AutoCloseable {
     private final EventLoop loop;
     private final Bootstrap bootstrap;
     private final Scheduler timer;
+    private final Executor resolver;
     private final Map<InetSocketAddress, ArrayDeque<Channel>> idle = new HashMap<>();
 
-    Loop(EventLoop loop, Class<? extends Channel> channelType, int connectTimeoutMs) {
+    Loop(
+        EventLoop loop,
+        Class<? extends Channel> channelType,
+        int connectTimeoutMs,
+        Executor resolver) {
       this.loop = loop;
+      this.resolver = resolver;
       this.timer = Schedulers.fromExecutorService(loop);
       this.bootstrap =
           new Bootstrap()
               .group(loop)
               .channel(channelType)
+              .disableResolver() // addresses arrive resolved; see connect
               .option(ChannelOption.TCP_NODELAY, true)
               .option(ChannelOption.SO_KEEPALIVE, true)
               .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMs)
@@ -144,23 +177,51 @@ public final class Upstreams implements AutoCloseable {
       loop.scheduleWithFixedDelay(this::sweep, sweepMs, sweepMs, TimeUnit.MILLISECONDS);
     }
 
-    void start(Exchange exchange, InetSocketAddress address) {
+    void start(Exchange exchange) {
       if (!loop.inEventLoop()) {
-        loop.execute(() -> start(exchange, address));
+        loop.execute(() -> start(exchange));
         return;
       }
-      var channel = pollIdle(address);
+      if (exchange.cancelled) {
+        return;
+      }
+      var channel = pollIdle(exchange.address);
       if (channel != null) {
-        exchange.begin(channel, this, address);
+        exchange.begin(channel, true);
+      } else {
+        connect(exchange);
+      }
+    }
+
+    void connect(Exchange exchange) {
+      var address = exchange.address;
+      if (address.isUnresolved()) {
+        // A name (Envoy's host): looked up off the loop, then connected on it.
+        resolver.execute(
+            () -> {
+              var resolved = new InetSocketAddress(address.getHostString(), address.getPort());
+              loop.execute(() -> connectTo(exchange, resolved));
+            });
+      } else {
+        connectTo(exchange, address);
+      }
+    }
+
+    private void connectTo(Exchange exchange, InetSocketAddress resolved) {
+      if (exchange.cancelled) {
+        return;
+      }
+      if (resolved.isUnresolved()) {
+        exchange.failConnect(new UnknownHostException(resolved.getHostString()));
         return;
       }
       bootstrap
-          .connect(address)
+          .connect(resolved)
           .addListener(
               (ChannelFutureListener)
                   connected -> {
                     if (connected.isSuccess()) {
-                      exchange.begin(connected.channel(), this, address);
+                      exchange.begin(connected.channel(), false);
                     } else {
                       exchange.failConnect(connected.cause());
                     }
@@ -175,8 +236,7 @@ public final class Upstreams implements AutoCloseable {
       long oldest = System.nanoTime() - MAX_IDLE.toNanos();
       Channel channel;
       while ((channel = channels.pollLast()) != null) {
-        var handler = channel.pipeline().get(Handler.class);
-        if (channel.isActive() && handler.idleSince - oldest > 0) {
+        if (channel.isActive() && handler(channel).idleSince - oldest > 0) {
           return channel;
         }
         channel.close();
@@ -188,7 +248,7 @@ public final class Upstreams implements AutoCloseable {
       if (!channel.isActive()) {
         return;
       }
-      channel.pipeline().get(Handler.class).idleSince = System.nanoTime();
+      handler(channel).idleSince = System.nanoTime();
       idle.computeIfAbsent(address, a -> new ArrayDeque<>()).addLast(channel);
     }
 
@@ -211,8 +271,7 @@ public final class Upstreams implements AutoCloseable {
       long oldest = System.nanoTime() - MAX_IDLE.toNanos();
       for (var channels : idle.values()) {
         for (var channel : channels.toArray(Channel[]::new)) {
-          var handler = channel.pipeline().get(Handler.class);
-          if (handler == null || handler.idleSince - oldest <= 0) {
+          if (handler(channel).idleSince - oldest <= 0) {
             channels.remove(channel);
             channel.close();
           }
@@ -222,11 +281,23 @@ public final class Upstreams implements AutoCloseable {
     }
 
     void close() {
-      loop.execute(
+      Runnable closeAll =
           () -> {
             idle.values().forEach(channels -> channels.forEach(Channel::close));
             idle.clear();
-          });
+          };
+      if (loop.isShuttingDown()) {
+        return; // the loop closes its channels itself
+      }
+      try {
+        loop.execute(closeAll);
+      } catch (RejectedExecutionException shutDown) {
+        // the loop is gone, and its channels with it
+      }
+    }
+
+    private static Handler handler(Channel channel) {
+      return (Handler) channel.pipeline().last();
     }
   }
 
@@ -237,12 +308,16 @@ public final class Upstreams implements AutoCloseable {
     private InetSocketAddress address;
     private long idleSince;
 
+    /** The exchange ended well in this read: back to the idle list once the read is done. */
+    private boolean releaseAfterRead;
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object message) {
       var current = exchange;
       if (current == null) {
         // Nothing was asked: an instance talking out of turn cannot be trusted with the next call.
         ReferenceCountUtil.release(message);
+        releaseAfterRead = false;
         ctx.close();
         return;
       }
@@ -251,6 +326,10 @@ public final class Upstreams implements AutoCloseable {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+      if (releaseAfterRead) {
+        releaseAfterRead = false;
+        owner.release(ctx.channel(), address);
+      }
       var current = exchange;
       if (current != null) {
         current.readComplete();
@@ -259,9 +338,10 @@ public final class Upstreams implements AutoCloseable {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+      releaseAfterRead = false;
       var current = exchange;
       if (current != null) {
-        current.fail(new IOException("the instance closed the connection before it finished"));
+        current.closedByInstance();
       } else if (owner != null) {
         owner.forget(ctx.channel(), address);
       }
@@ -272,7 +352,8 @@ public final class Upstreams implements AutoCloseable {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       var current = exchange;
       if (current != null) {
-        current.fail(cause instanceof IOException ? cause : new IOException(cause));
+        current.lostConnection(
+            cause instanceof IOException io ? io : new IOException(cause.getMessage(), cause));
       }
       ctx.close();
     }
@@ -281,27 +362,31 @@ public final class Upstreams implements AutoCloseable {
   /**
    * One request and its answer on one connection: writes the request, emits the answer once its
    * head and first bytes are in, then serves the rest of the body to its single subscriber with its
-   * demand. Runs on the connection's event loop; calls from elsewhere are moved there.
+   * demand. All state is touched on the loop only; calls from elsewhere are moved there.
    */
   private static final class Exchange implements Subscription {
     private final MonoSink<Answer> sink;
+    private final Loop owner;
+    private final EventLoop loop;
+    private final InetSocketAddress address;
     private final HttpRequest request;
     private final Publisher<ByteBuf> requestBody;
 
     private Channel channel;
     private Handler handler;
-    private Loop owner;
-    private InetSocketAddress address;
+    private boolean reused;
+    private boolean resent;
     private Subscription requestBodySubscription;
     private boolean requestSent;
 
     /** The connection is no longer this exchange's: returned to the idle list or closed. */
     private boolean detached;
 
-    /** The caller gave up: nothing more is delivered. */
-    private boolean cancelled;
+    /** The caller gave up (set at once from any thread; acted on, on the loop). */
+    private volatile boolean cancelled;
 
     private HttpResponse answerHead;
+    private boolean answerStarted;
     private boolean answerEmitted;
     private boolean informational;
     private boolean reusable;
@@ -314,21 +399,35 @@ public final class Upstreams implements AutoCloseable {
 
     private Throwable error;
 
-    /** onComplete or onError went to the subscriber. */
+    /** onComplete or onError went to the subscriber, or the body was handed over whole. */
     private boolean terminated;
 
-    Exchange(MonoSink<Answer> sink, HttpRequest request, Publisher<ByteBuf> requestBody) {
+    private boolean draining;
+    private boolean drainAgain;
+
+    Exchange(
+        MonoSink<Answer> sink,
+        Loop owner,
+        InetSocketAddress address,
+        HttpRequest request,
+        Publisher<ByteBuf> requestBody) {
       this.sink = sink;
+      this.owner = owner;
+      this.loop = owner.loop;
+      this.address = address;
       this.request = request;
       this.requestBody = requestBody;
-      sink.onCancel(this::cancel);
+      sink.onCancel(
+          () -> {
+            cancelled = true;
+            onLoop(this::abandon);
+          });
     }
 
-    void begin(Channel channel, Loop owner, InetSocketAddress address) {
+    void begin(Channel channel, boolean reused) {
       this.channel = channel;
-      this.owner = owner;
-      this.address = address;
-      this.handler = (Handler) channel.pipeline().last();
+      this.reused = reused;
+      this.handler = Loop.handler(channel);
       handler.exchange = this;
       handler.owner = owner;
       handler.address = address;
@@ -339,7 +438,9 @@ public final class Upstreams implements AutoCloseable {
       channel.write(request, channel.voidPromise());
       if (requestBody == null) {
         requestSent = true;
-        channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(this::written);
+        channel
+            .writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT)
+            .addListener((ChannelFutureListener) this::written);
       } else {
         requestBody.subscribe(new RequestBodyWriter());
       }
@@ -351,9 +452,11 @@ public final class Upstreams implements AutoCloseable {
       }
     }
 
-    private void written(io.netty.util.concurrent.Future<? super Void> write) {
-      if (!write.isSuccess()) {
-        fail(new IOException("sending the request failed: " + write.cause(), write.cause()));
+    /** Failures of writes on this exchange's current connection (not on one it left). */
+    private void written(ChannelFuture write) {
+      if (!write.isSuccess() && write.channel() == channel) {
+        lostConnection(
+            new IOException("sending the request failed: " + write.cause(), write.cause()));
       }
     }
 
@@ -361,55 +464,84 @@ public final class Upstreams implements AutoCloseable {
     private final class RequestBodyWriter implements Subscriber<ByteBuf> {
       @Override
       public void onSubscribe(Subscription subscription) {
-        requestBodySubscription = subscription;
-        subscription.request(1);
+        onLoop(
+            () -> {
+              if (detached) {
+                subscription.cancel();
+                return;
+              }
+              requestBodySubscription = subscription;
+              subscription.request(1);
+            });
       }
 
       @Override
       public void onNext(ByteBuf chunk) {
-        if (detached) {
-          chunk.release();
-          return;
-        }
-        channel
-            .writeAndFlush(new DefaultHttpContent(chunk))
-            .addListener(
-                write -> {
-                  if (!write.isSuccess()) {
-                    written(write);
-                  } else if (requestBodySubscription != null) {
-                    requestBodySubscription.request(1);
-                  }
-                });
+        onLoop(
+            () -> {
+              if (detached) {
+                chunk.release();
+                return;
+              }
+              channel
+                  .writeAndFlush(new DefaultHttpContent(chunk))
+                  .addListener(
+                      (ChannelFutureListener)
+                          write -> {
+                            if (!write.isSuccess()) {
+                              written(write);
+                            } else if (requestBodySubscription != null) {
+                              requestBodySubscription.request(1);
+                            }
+                          });
+            });
       }
 
       @Override
       public void onError(Throwable failure) {
-        requestBodySubscription = null;
-        fail(failure);
+        onLoop(
+            () -> {
+              requestBodySubscription = null;
+              fail(failure);
+            });
       }
 
       @Override
       public void onComplete() {
-        requestBodySubscription = null;
-        if (!detached) {
-          requestSent = true;
-          channel
-              .writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT)
-              .addListener(Exchange.this::written);
-        }
+        onLoop(
+            () -> {
+              requestBodySubscription = null;
+              if (!detached) {
+                requestSent = true;
+                channel
+                    .writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT)
+                    .addListener((ChannelFutureListener) Exchange.this::written);
+              }
+            });
       }
     }
 
     void read(Object message) {
-      if (message instanceof HttpObject object && object.decoderResult().isFailure()) {
+      if (!(message instanceof HttpObject object)) {
+        // Raw bytes after a protocol switch: nothing the gateway can pass on as HTTP/1.1.
+        ReferenceCountUtil.release(message);
+        fail(new IOException("the instance switched protocols, which functions cannot do"));
+        return;
+      }
+      if (object.decoderResult().isFailure()) {
         // A malformed answer, or one cut short by a closed connection: never passed on as whole.
         ReferenceCountUtil.release(message);
         var cause = object.decoderResult().cause();
         fail(new IOException("the instance sent an invalid answer: " + cause.getMessage(), cause));
         return;
       }
+      answerStarted = true;
       if (message instanceof HttpResponse response) {
+        if (response.status().code() == 101) {
+          ReferenceCountUtil.release(message);
+          fail(new IOException("the instance switched protocols, which functions cannot do"));
+          return;
+        }
         if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
           informational = true; // 100 Continue and the like: the real answer follows
         } else if (answerHead == null) {
@@ -420,7 +552,7 @@ public final class Upstreams implements AutoCloseable {
       if (!(message instanceof HttpContent content)) {
         return;
       }
-      if (informational || cancelled) {
+      if (informational || cancelled || detached) {
         content.release();
         if (informational && content instanceof LastHttpContent) {
           informational = false;
@@ -448,16 +580,61 @@ public final class Upstreams implements AutoCloseable {
 
     /** A head that arrived without body bytes in the same read is emitted now (a slow stream). */
     void readComplete() {
-      if (answerHead != null && !answerEmitted && !cancelled) {
+      if (answerHead != null && !answerEmitted && !cancelled && error == null) {
         emitAnswer();
       }
     }
 
+    /** The instance closed the connection while this exchange had it. */
+    void closedByInstance() {
+      lostConnection(
+          new IOException("the instance closed the connection before it finished answering"));
+    }
+
+    /**
+     * The connection broke. On a reused connection, before any byte of an answer, a bodiless
+     * idempotent request is sent once more on a new connection: the instance closed an idle
+     * connection as the request went out, so it never read it. Anything else fails.
+     */
+    private void lostConnection(IOException failure) {
+      if (reused
+          && !resent
+          && !answerStarted
+          && requestBody == null
+          && idempotent(request)
+          && !cancelled
+          && !detached) {
+        resent = true;
+        handler.exchange = null;
+        channel.close();
+        channel = null;
+        owner.connect(this);
+        return;
+      }
+      fail(failure);
+    }
+
+    private static boolean idempotent(HttpRequest request) {
+      var method = request.method();
+      return method.equals(HttpMethod.GET)
+          || method.equals(HttpMethod.HEAD)
+          || method.equals(HttpMethod.OPTIONS);
+    }
+
     private void emitAnswer() {
       answerEmitted = true;
+      if (cancelled) {
+        releaseChunks();
+        return;
+      }
       var whole = wholeBody();
       Publisher<ByteBuf> rest = this::subscribe;
-      sink.success(new Answer(answerHead, whole == null ? Flux.from(rest) : Flux.empty(), whole));
+      sink.success(
+          new Answer(
+              answerHead,
+              whole == null ? Flux.from(rest) : Flux.empty(),
+              whole,
+              whole == null ? this::cancel : whole::release));
     }
 
     /** The whole body when it is already in, as one buffer handed over; else null. */
@@ -467,57 +644,65 @@ public final class Upstreams implements AutoCloseable {
       }
       terminated = true; // the body is the caller's now; nothing is left to stream
       var only = chunks.poll();
-      return only != null ? only : io.netty.buffer.Unpooled.EMPTY_BUFFER;
+      return only != null ? only : Unpooled.EMPTY_BUFFER;
     }
 
     private void subscribe(Subscriber<? super ByteBuf> s) {
-      if (subscriber != null || terminated) {
-        reactor.core.publisher.Operators.error(
-            s, new IllegalStateException("an answer body can be read only once"));
-        return;
-      }
-      subscriber = s;
-      s.onSubscribe(this);
-      onLoop(this::drain);
+      onLoop(
+          () -> {
+            if (subscriber != null || terminated || cancelled) {
+              Operators.error(s, new IllegalStateException("an answer body can be read only once"));
+              return;
+            }
+            subscriber = s;
+            s.onSubscribe(this);
+            drain();
+          });
     }
 
     @Override
     public void request(long n) {
       onLoop(
           () -> {
-            demand = reactor.core.publisher.Operators.addCap(demand, n);
+            if (n <= 0) {
+              fail(new IllegalArgumentException("request(" + n + "): must be positive"));
+              return;
+            }
+            demand = Operators.addCap(demand, n);
             drain();
           });
     }
 
     @Override
     public void cancel() {
+      cancelled = true;
       onLoop(this::abandon);
     }
 
     private void onLoop(Runnable action) {
-      if (channel == null || channel.eventLoop().inEventLoop()) {
+      if (loop.inEventLoop()) {
         action.run();
       } else {
-        channel.eventLoop().execute(action);
+        loop.execute(action);
       }
     }
 
     /** The caller gave up: drop what was buffered, and the connection unless the answer ended. */
     private void abandon() {
-      if (cancelled) {
-        return;
-      }
-      cancelled = true;
       subscriber = null;
+      terminated = true;
       releaseChunks();
+      if (requestBodySubscription != null) {
+        requestBodySubscription.cancel();
+        requestBodySubscription = null;
+      }
       if (channel != null && !detached) {
         detach(false);
       }
     }
 
     void fail(Throwable failure) {
-      if (cancelled || terminated || error != null || (complete && detached)) {
+      if (terminated || error != null || (complete && detached)) {
         return;
       }
       error = failure;
@@ -527,13 +712,17 @@ public final class Upstreams implements AutoCloseable {
       if (!answerEmitted) {
         answerEmitted = true;
         releaseChunks();
-        sink.error(failure);
+        if (!cancelled) {
+          sink.error(failure);
+        }
+      } else if (subscriber == null) {
+        releaseChunks(); // nobody reads it (yet): the error waits for a subscriber alone
       } else {
         drain();
       }
     }
 
-    /** Lets go of the connection: back to the idle list when {@code reuse}, else closed. */
+    /** Lets go of the connection: back to the idle list after this read when {@code reuse}. */
     private void detach(boolean reuse) {
       detached = true;
       if (requestBodySubscription != null) {
@@ -547,22 +736,36 @@ public final class Upstreams implements AutoCloseable {
         channel.config().setAutoRead(true);
       }
       if (reuse) {
-        owner.release(channel, address);
+        handler.releaseAfterRead = true;
       } else {
         channel.close();
       }
     }
 
+    /** Delivers what the subscriber asked for; one loop even when onNext asks for more. */
     private void drain() {
-      var s = subscriber;
-      if (s == null || terminated) {
+      if (draining) {
+        drainAgain = true;
         return;
       }
-      while (demand > 0 && !chunks.isEmpty()) {
-        demand--;
-        s.onNext(chunks.poll());
+      draining = true;
+      try {
+        do {
+          drainAgain = false;
+          drainOnce();
+        } while (drainAgain);
+      } finally {
+        draining = false;
       }
-      if (!chunks.isEmpty()) {
+    }
+
+    private void drainOnce() {
+      while (subscriber != null && !terminated && demand > 0 && !chunks.isEmpty()) {
+        demand--;
+        subscriber.onNext(chunks.poll());
+      }
+      var s = subscriber;
+      if (s == null || terminated || !chunks.isEmpty()) {
         return;
       }
       if (complete || error != null) {

@@ -32,6 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
@@ -45,7 +46,7 @@ class UpstreamsTest {
   private final MultiThreadIoEventLoopGroup group =
       new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   private final EventLoop loop = group.next();
-  private final Upstreams upstreams = new Upstreams(Duration.ofSeconds(2));
+  private final Upstreams upstreams = new Upstreams(Duration.ofSeconds(2), Runnable::run);
   private final List<RawServer> servers = new CopyOnWriteArrayList<>();
 
   @AfterEach
@@ -80,6 +81,152 @@ class UpstreamsTest {
     assertThat(text(send(server, get("/b")))).isEqualTo("ok");
 
     assertThat(server.connections()).isEqualTo(2);
+    assertThat(upstreams.idle(loop, server.address())).isZero();
+  }
+
+  @Test
+  void resendsAnIdempotentRequestOnceWhenAReusedConnectionWasClosedUnderIt() throws Exception {
+    var served = new AtomicInteger();
+    var server =
+        server(
+            (in, out) -> {
+              RawServer.readRequest(in);
+              if (served.incrementAndGet() == 2) {
+                return false; // closes the idle connection as the second request arrives
+              }
+              out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(US_ASCII));
+              out.flush();
+              return true;
+            });
+
+    assertThat(text(send(server, get("/first")))).isEqualTo("ok");
+    assertThat(text(send(server, get("/second")))).isEqualTo("ok");
+
+    assertThat(server.connections()).isEqualTo(2);
+    assertThat(server.requestLines())
+        .containsExactly("GET /first HTTP/1.1", "GET /second HTTP/1.1", "GET /second HTTP/1.1");
+  }
+
+  @Test
+  void neverResendsAPostEvenWhenItsReusedConnectionWasClosedUnderIt() throws Exception {
+    var served = new AtomicInteger();
+    var server =
+        server(
+            (in, out) -> {
+              RawServer.readRequest(in);
+              if (served.incrementAndGet() == 2) {
+                return false;
+              }
+              out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(US_ASCII));
+              out.flush();
+              return true;
+            });
+    var post = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/charge");
+
+    assertThat(text(send(server, get("/first")))).isEqualTo("ok");
+    var second = upstreams.send(loop, NioSocketChannel.class, server.address(), post, null);
+
+    assertThatThrownBy(second::block).hasCauseInstanceOf(IOException.class);
+    assertThat(server.requestLines())
+        .containsExactly("GET /first HTTP/1.1", "POST /charge HTTP/1.1");
+  }
+
+  @Test
+  void signalsTheEndOnceToASubscriberThatAsksForMoreInsideOnNext() throws Exception {
+    var server =
+        server(
+            (in, out) -> {
+              RawServer.readRequest(in);
+              var answer =
+                  new StringBuilder("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+              for (int i = 0; i < 200; i++) {
+                answer.append("1\r\nx\r\n");
+              }
+              answer.append("0\r\n\r\n");
+              out.write(answer.toString().getBytes(US_ASCII)); // all in one write
+              out.flush();
+              return true;
+            });
+    var answer = send(server, get("/"));
+    var items = new AtomicInteger();
+    var completions = new AtomicInteger();
+    var errors = new CopyOnWriteArrayList<Throwable>();
+    var done = new CountDownLatch(1);
+
+    answer
+        .body()
+        .subscribe(
+            new org.reactivestreams.Subscriber<ByteBuf>() {
+              private org.reactivestreams.Subscription subscription;
+
+              @Override
+              public void onSubscribe(org.reactivestreams.Subscription s) {
+                subscription = s;
+                s.request(1);
+              }
+
+              @Override
+              public void onNext(ByteBuf item) {
+                item.release();
+                items.incrementAndGet();
+                subscription.request(1); // re-enters the body's delivery
+              }
+
+              @Override
+              public void onError(Throwable t) {
+                errors.add(t);
+                done.countDown();
+              }
+
+              @Override
+              public void onComplete() {
+                completions.incrementAndGet();
+                done.countDown();
+              }
+            });
+
+    assertThat(done.await(5, TimeUnit.SECONDS)).isTrue();
+    Thread.sleep(100);
+    assertThat(items.get()).isEqualTo(200);
+    assertThat(completions.get()).isEqualTo(1);
+    assertThat(errors).isEmpty();
+  }
+
+  @Test
+  void failsWhenTheInstanceSwitchesProtocols() throws Exception {
+    var server =
+        server(
+            RawServer.answering(
+                "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\nraw"));
+
+    var answer = upstreams.send(loop, NioSocketChannel.class, server.address(), get("/"), null);
+
+    assertThatThrownBy(answer::block)
+        .hasCauseInstanceOf(IOException.class)
+        .hasMessageContaining("switched protocols");
+  }
+
+  @Test
+  void discardingAnUnreadAnswerDropsItsConnection() throws Exception {
+    var closed = new CountDownLatch(1);
+    var server =
+        server(
+            (in, out) -> {
+              RawServer.readRequest(in);
+              out.write(
+                  "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nfirst\r\n"
+                      .getBytes(US_ASCII));
+              out.flush();
+              if (in.read() < 0) {
+                closed.countDown();
+              }
+              return false;
+            });
+
+    var answer = send(server, get("/stream"));
+    answer.discard();
+
+    assertThat(closed.await(5, TimeUnit.SECONDS)).isTrue();
     assertThat(upstreams.idle(loop, server.address())).isZero();
   }
 
