@@ -153,7 +153,7 @@ public final class GatewayOverheadBenchmark {
     out.append(
         String.format(
             Locale.ROOT,
-            "%-6s %11s %11s %11s %11s %11s %11s %9s %9s %7s %12s %12s%n",
+            "%-6s %11s %11s %11s %11s %11s %11s %9s %9s %7s %12s %12s  %s%n",
             "conc",
             "direct p50",
             "gw p50",
@@ -165,14 +165,15 @@ public final class GatewayOverheadBenchmark {
             "+p99 ms",
             "ratio",
             "fn cpu us/r",
-            "gw cpu us/r"));
+            "gw cpu us/r",
+            "goals (+p50 <= 1 ms, ratio >= 0.6)"));
     for (int concurrency : new int[] {1, 32}) {
       var d = load(direct, concurrency, seconds, backend.process().toHandle());
       var g = load(gateway, concurrency, seconds, gatewayProcess);
       out.append(
           String.format(
               Locale.ROOT,
-              "c=%-4d %11.3f %11.3f %11.3f %11.3f %11.0f %11.0f %9.3f %9.3f %7.2f %12.1f %12.1f%n",
+              "c=%-4d %11.3f %11.3f %11.3f %11.3f %11.0f %11.0f %9.3f %9.3f %7.2f %12.1f %12.1f  %s%n",
               concurrency,
               d.p50Ms,
               g.p50Ms,
@@ -184,7 +185,10 @@ public final class GatewayOverheadBenchmark {
               g.p99Ms - d.p99Ms,
               g.rps / d.rps,
               d.cpuUsPerRequest,
-              g.cpuUsPerRequest));
+              g.cpuUsPerRequest,
+              (g.p50Ms - d.p50Ms <= 1.0 ? "latency met" : "latency MISSED")
+                  + ", "
+                  + (g.rps / d.rps >= 0.6 ? "throughput met" : "throughput MISSED")));
     }
     System.out.print(out);
     System.out.flush();
