@@ -79,8 +79,8 @@ step "Writing $OUT"
     echo '```'
     # Keep the figures, not the services' log lines; of a benchmark that ends in a summary of
     # what it printed along the way, only the summary.
-    if grep -q '^=== summary ===' "$RAW/$3.out"; then
-      sed -n '/^=== summary ===/,$p' "$RAW/$3.out" | tail -n +2
+    if grep -q '^Summary of all ' "$RAW/$3.out"; then
+      sed -n '/^Summary of all /,$p' "$RAW/$3.out" | tail -n +2
     else
       cat "$RAW/$3.out"
     fi | grep -vE '^[0-9:.T-]+Z? *\[[^]]*\] (INFO|DEBUG|WARN|ERROR)|^[0-9T:.-]+Z? +(INFO|DEBUG|WARN|ERROR)' || true

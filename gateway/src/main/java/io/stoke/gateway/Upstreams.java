@@ -66,6 +66,12 @@ public final class Upstreams implements AutoCloseable {
    */
   static final Duration MAX_IDLE = Duration.ofSeconds(4);
 
+  /**
+   * An answer with a Content-Length up to this is gathered whole before it is passed on, so it
+   * leaves in one write even when the instance wrote its head and body apart (both runtimes do).
+   */
+  static final int GATHER_LIMIT = 64 * 1024;
+
   /** Answer chunks buffered for a slow caller before reading from the instance pauses. */
   private static final int HIGH_WATER_CHUNKS = 64;
 
@@ -390,6 +396,10 @@ public final class Upstreams implements AutoCloseable {
     private boolean answerEmitted;
     private boolean informational;
     private boolean reusable;
+
+    /** A small answer of known length: emitted once it is all in. */
+    private boolean gather;
+
     private final ArrayDeque<ByteBuf> chunks = new ArrayDeque<>(4);
     private Subscriber<? super ByteBuf> subscriber;
     private long demand;
@@ -547,6 +557,8 @@ public final class Upstreams implements AutoCloseable {
         } else if (answerHead == null) {
           answerHead = response;
           reusable = HttpUtil.isKeepAlive(response);
+          long length = HttpUtil.getContentLength(response, -1L);
+          gather = length >= 0 && length <= GATHER_LIMIT;
         }
       }
       if (!(message instanceof HttpContent content)) {
@@ -571,16 +583,16 @@ public final class Upstreams implements AutoCloseable {
       } else if (chunks.size() >= HIGH_WATER_CHUNKS && channel.config().isAutoRead()) {
         channel.config().setAutoRead(false); // a slow caller: stop reading until it catches up
       }
-      if (!answerEmitted) {
-        emitAnswer();
-      } else {
+      if (answerEmitted) {
         drain();
+      } else if (complete || !gather) {
+        emitAnswer();
       }
     }
 
     /** A head that arrived without body bytes in the same read is emitted now (a slow stream). */
     void readComplete() {
-      if (answerHead != null && !answerEmitted && !cancelled && error == null) {
+      if (answerHead != null && !answerEmitted && !gather && !cancelled && error == null) {
         emitAnswer();
       }
     }
@@ -639,12 +651,20 @@ public final class Upstreams implements AutoCloseable {
 
     /** The whole body when it is already in, as one buffer handed over; else null. */
     private ByteBuf wholeBody() {
-      if (!complete || chunks.size() > 1) {
+      if (!complete) {
         return null;
       }
       terminated = true; // the body is the caller's now; nothing is left to stream
-      var only = chunks.poll();
-      return only != null ? only : Unpooled.EMPTY_BUFFER;
+      return switch (chunks.size()) {
+        case 0 -> Unpooled.EMPTY_BUFFER;
+        case 1 -> chunks.poll();
+        default -> {
+          // Zero-copy: the composite owns the chunks and releases them with itself.
+          var whole = Unpooled.wrappedBuffer(chunks.size(), chunks.toArray(ByteBuf[]::new));
+          chunks.clear();
+          yield whole;
+        }
+      };
     }
 
     private void subscribe(Subscriber<? super ByteBuf> s) {

@@ -122,7 +122,7 @@ public final class GatewayOverheadBenchmark {
         for (var entry : backends.entrySet()) {
           report.append(measure(entry.getKey(), entry.getValue(), gatewayPort, seconds));
         }
-        System.out.print("\n=== summary ===" + report);
+        System.out.print("\nSummary of all backends:" + report);
       } finally {
         context.close();
       }

@@ -243,23 +243,60 @@ class UpstreamsTest {
   }
 
   @Test
-  void failsTheBodyWhenTheInstanceClosesMidAnswer() throws Exception {
-    var server =
-        server(
-            (in, out) -> {
-              RawServer.readRequest(in);
-              out.write(
-                  "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly ten..".getBytes(US_ASCII));
-              out.flush();
-              return false;
-            });
+  void failsASmallAnswerCutShortBeforePassingAnyOfItOn() throws Exception {
+    var server = server(truncating(100));
+
+    var answer = upstreams.send(loop, NioSocketChannel.class, server.address(), get("/"), null);
+
+    assertThatThrownBy(answer::block).hasCauseInstanceOf(IOException.class);
+    assertThat(upstreams.idle(loop, server.address())).isZero();
+  }
+
+  @Test
+  void failsTheBodyOfALargeAnswerCutShortMidStream() throws Exception {
+    var server = server(truncating(Upstreams.GATHER_LIMIT + 1));
 
     var answer = send(server, get("/"));
-
     var end = answer.body().map(UpstreamsTest::release).then().materialize().block();
 
     assertThat(end.getThrowable()).isInstanceOf(IOException.class);
     assertThat(upstreams.idle(loop, server.address())).isZero();
+  }
+
+  @Test
+  void gathersASmallAnswerWrittenInPiecesIntoOneBuffer() throws Exception {
+    var server =
+        server(
+            (in, out) -> {
+              RawServer.readRequest(in);
+              out.write("HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\n".getBytes(US_ASCII));
+              out.flush();
+              sleepBriefly();
+              out.write("hello ".getBytes(US_ASCII));
+              out.flush();
+              sleepBriefly();
+              out.write("world".getBytes(US_ASCII));
+              out.flush();
+              return true;
+            });
+
+    var answer = send(server, get("/"));
+
+    assertThat(answer.whole()).as("passed on whole").isNotNull();
+    assertThat(release(answer.whole())).isEqualTo("hello world");
+    assertThat(upstreams.idle(loop, server.address())).isEqualTo(1);
+  }
+
+  /** Promises {@code length} bytes, sends ten and closes. */
+  private static RawServer.Script truncating(int length) {
+    return (in, out) -> {
+      RawServer.readRequest(in);
+      out.write(
+          ("HTTP/1.1 200 OK\r\nContent-Length: " + length + "\r\n\r\nonly ten..")
+              .getBytes(US_ASCII));
+      out.flush();
+      return false;
+    };
   }
 
   @Test
