@@ -180,8 +180,11 @@ class Runtime:
 class RequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "stoke-python"
-    # Headers and body go out in separate writes; without TCP_NODELAY the second one waits for
-    # the peer's delayed ACK, adding ~40 ms to every keep-alive response.
+    # Buffered writes: status line, headers and body leave in one write when the response is
+    # flushed at its end (one syscall, one segment), instead of one write per part.
+    wbufsize = 64 * 1024
+    # A response larger than the buffer still goes out in several writes; without TCP_NODELAY a
+    # later one would wait for the peer's delayed ACK (~40 ms on keep-alive connections).
     disable_nagle_algorithm = True
     runtime: Runtime = None  # set on the subclass built by serve()
 
