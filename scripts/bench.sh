@@ -47,7 +47,7 @@ run() {
 }
 
 run "Cold start: orchestrator vs bare docker run" orchestrator io.stoke.orchestrator.ColdStartBenchmark 10
-run "Warm path: gateway vs calling the instance directly" gateway io.stoke.gateway.GatewayOverheadBenchmark ${STOKE_BENCH_GATEWAY_ARGS:-all 8}
+run "Warm path: gateway vs calling the instance directly" gateway io.stoke.gateway.GatewayOverheadBenchmark ${STOKE_BENCH_GATEWAY_ARGS:-all 5}
 run "Stats listener parse throughput" stats-listener io.stoke.stats.ParserThroughputBenchmark
 run "xDS snapshots for 1000 functions" xds-control-plane io.stoke.xds.SnapshotBenchmark
 run "The platform: cold start through the gateway, scale-up reaction, lost requests, memory" system-tests io.stoke.system.PlatformBenchmark 5

@@ -40,13 +40,14 @@ import redis.clients.jedis.RedisClient;
  *
  * <p>Arguments: {@code <netty|java|python|all> [seconds per run, default 10] [Spring arguments for
  * the gateway...]}. System properties: {@code stoke.bench.tool=wrk|hey} (default wrk, which costs
- * far less CPU than hey on a small machine) and {@code stoke.bench.loadCpus=1} to pin the load
- * generator and the backend with {@code taskset} (start this JVM itself under {@code taskset -c 0}
- * so the gateway keeps its own core). Run from {@code gateway/}: {@code ../mvnw -q
- * dependency:build-classpath -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test && ../mvnw -q
- * test-compile && java -cp target/test-classes:target/classes:$(cat target/cp.txt)
- * io.stoke.gateway.GatewayOverheadBenchmark all 10} (the {@code java} backend needs {@code
- * functions/target/classes}: {@code ./mvnw -q -pl functions compile}).
+ * far less CPU than hey on a small machine) and {@code stoke.bench.reps} (runs per figure, default
+ * 3, medians printed) and {@code stoke.bench.loadCpus=1} to pin the load generator and the backend
+ * with {@code taskset} (start this JVM itself under {@code taskset -c 0} so the gateway keeps its
+ * own core). Run from {@code gateway/}: {@code ../mvnw -q dependency:build-classpath
+ * -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test && ../mvnw -q test-compile && java -cp
+ * target/test-classes:target/classes:$(cat target/cp.txt) io.stoke.gateway.GatewayOverheadBenchmark
+ * all 10} (the {@code java} backend needs {@code functions/target/classes}: {@code ./mvnw -q -pl
+ * functions compile}).
  */
 public final class GatewayOverheadBenchmark {
 
@@ -59,6 +60,12 @@ public final class GatewayOverheadBenchmark {
 
   private static final String TOOL = System.getProperty("stoke.bench.tool", "wrk");
   private static final String LOAD_CPUS = System.getProperty("stoke.bench.loadCpus", "");
+
+  /**
+   * Runs per figure, direct and through the gateway alternating; the medians are printed. One run
+   * on a small shared machine swings by ±10%, more than the differences measured.
+   */
+  private static final int REPS = Integer.getInteger("stoke.bench.reps", 3);
 
   private GatewayOverheadBenchmark() {}
 
@@ -145,9 +152,10 @@ public final class GatewayOverheadBenchmark {
     out.append(
         String.format(
             Locale.ROOT,
-            "%nbackend: %s, %s, %d s per run%s%n",
+            "%nbackend: %s, %s, medians of %d runs of %d s%s%n",
             name,
             TOOL,
+            REPS,
             seconds,
             LOAD_CPUS.isEmpty() ? "" : ", load generator and backend on CPUs " + LOAD_CPUS));
     out.append(
@@ -168,8 +176,21 @@ public final class GatewayOverheadBenchmark {
             "gw cpu us/r",
             "goals (+p50 <= 1 ms, ratio >= 0.6)"));
     for (int concurrency : new int[] {1, 32}) {
-      var d = load(direct, concurrency, seconds, backend.process().toHandle());
-      var g = load(gateway, concurrency, seconds, gatewayProcess);
+      var directRuns = new ArrayList<Result>();
+      var gatewayRuns = new ArrayList<Result>();
+      for (int rep = 0; rep < REPS; rep++) {
+        directRuns.add(load(direct, concurrency, seconds, backend.process().toHandle()));
+        gatewayRuns.add(load(gateway, concurrency, seconds, gatewayProcess));
+      }
+      var d = median(directRuns);
+      var g = median(gatewayRuns);
+      double lowest = Double.MAX_VALUE;
+      double highest = 0;
+      for (int rep = 0; rep < REPS; rep++) {
+        double ratio = gatewayRuns.get(rep).rps / directRuns.get(rep).rps;
+        lowest = Math.min(lowest, ratio);
+        highest = Math.max(highest, ratio);
+      }
       out.append(
           String.format(
               Locale.ROOT,
@@ -188,11 +209,28 @@ public final class GatewayOverheadBenchmark {
               g.cpuUsPerRequest,
               (g.p50Ms - d.p50Ms <= 1.0 ? "latency met" : "latency MISSED")
                   + ", "
-                  + (g.rps / d.rps >= 0.6 ? "throughput met" : "throughput MISSED")));
+                  + (g.rps / d.rps >= 0.6 ? "throughput met" : "throughput MISSED")
+                  + String.format(Locale.ROOT, " (ratio per run %.2f-%.2f)", lowest, highest)));
     }
     System.out.print(out);
     System.out.flush();
     return out.toString();
+  }
+
+  /** Each figure's median over the runs, figure by figure. */
+  private static Result median(List<Result> runs) {
+    return new Result(
+        median(runs, Result::p50Ms),
+        median(runs, Result::p99Ms),
+        median(runs, Result::rps),
+        median(runs, Result::cpuUsPerRequest));
+  }
+
+  private static double median(
+      List<Result> runs, java.util.function.ToDoubleFunction<Result> figure) {
+    double[] values = runs.stream().mapToDouble(figure).sorted().toArray();
+    int middle = values.length / 2;
+    return values.length % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
   }
 
   /** A StatsD port that swallows every datagram, as a listener would. */
