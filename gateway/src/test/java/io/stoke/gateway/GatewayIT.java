@@ -66,6 +66,7 @@ class GatewayIT {
                     function("sturdy", 0, 100),
                     function("drain", 0, 100),
                     function("refusing", 0, 100),
+                    function("abandoned", 1, 10, Duration.ofSeconds(60), LoadBalancing.ROUND_ROBIN),
                     function(
                         "leastreq", 0, 100, Duration.ofSeconds(10), LoadBalancing.LEAST_REQUESTS))),
             System.currentTimeMillis());
@@ -343,6 +344,30 @@ class GatewayIT {
     assertJsonError(cold, 504, "never");
     assertThat(warmMs).isBetween(900L, 2500L);
     assertThat(coldMs).isBetween(900L, 2500L);
+  }
+
+  @Test
+  void aCallerThatGoesAwayFreesItsSlotWhileTheFunctionStillRuns() throws Exception {
+    var process = startTest("overlap.py", "abandoned", "abandoned-1");
+    orchestrator.ready("abandoned", process);
+    await().until(() -> !table.gate("abandoned").slots().isEmpty());
+    var gate = table.gate("abandoned");
+
+    try (var caller = new java.net.Socket("127.0.0.1", port)) {
+      caller
+          .getOutputStream()
+          .write(
+              "GET /abandoned?ms=50000 HTTP/1.1\r\nHost: stoke\r\n\r\n"
+                  .getBytes(StandardCharsets.US_ASCII));
+      caller.getOutputStream().flush();
+      await().until(() -> gate.inflight() == 1);
+    } // the caller hangs up; the function sleeps on for 50 s, within its 60 s timeout
+
+    // Its slot (concurrency 1) is free again long before the function would have answered:
+    await().until(() -> gate.inflight() == 0);
+    var next = get("/abandoned?ms=0");
+    assertThat(next.statusCode()).isEqualTo(200);
+    assertThat(next.headers().firstValue("X-Stoke-Queue-Ms")).hasValue("0");
   }
 
   @Test
