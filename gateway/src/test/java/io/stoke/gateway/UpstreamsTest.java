@@ -35,12 +35,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Flux;
 
 /**
  * The gateway's own HTTP client against real sockets: plain blocking servers on loopback that
  * answer exactly as each case needs (well, slowly, wrongly, or not at all).
  */
+@ExtendWith(NoNettyLeaks.class)
 class UpstreamsTest {
 
   private final MultiThreadIoEventLoopGroup group =
