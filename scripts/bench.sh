@@ -34,13 +34,15 @@ for module in orchestrator gateway stats-listener xds-control-plane system-tests
     || die "preparing $module's benchmark failed"
 done
 
-# run NAME MODULE CLASS ARGS... — one benchmark, its output kept for the report.
+# run NAME MODULE CLASS ARGS... — one benchmark, its output kept for the report. The gateway's
+# benchmark hosts the gateway in its own JVM, so it runs with the gateway's deployed JVM flags.
 run() {
   local name="$1" module="$2" class="$3"; shift 3
   [[ -z "$ONLY" || "$class" == *"$ONLY"* ]] || return 0
   step "$name"
-  local dir="$STOKE_HOME/$module"
-  (cd "$dir" && timeout 600 "$JAVA" -cp "target/test-classes:target/classes:$(cat target/bench-classpath.txt)" \
+  local dir="$STOKE_HOME/$module" flags=()
+  [[ $module == gateway ]] && flags=("${GATEWAY_JVM_FLAGS[@]}")
+  (cd "$dir" && timeout 600 "$JAVA" "${flags[@]}" -cp "target/test-classes:target/classes:$(cat target/bench-classpath.txt)" \
     "$class" "$@") 2>"$RAW/$class.err" | grep --line-buffered -vE '^\s*$|^[0-9T:.-]+Z? +(INFO|DEBUG|WARN)|^ *(\.|/|\\|\(|'"'"'|=|::)' \
     | tee "$RAW/$class.out" | sed -u 's/^/    /'
   [[ ${PIPESTATUS[0]} -eq 0 ]] || { tail -n 20 "$RAW/$class.err" >&2; die "$name failed (log: $RAW/$class.err)"; }

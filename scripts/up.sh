@@ -138,7 +138,9 @@ start_service() {
       ;;
   esac
   # shellcheck disable=SC2046
-  env "${env[@]}" setsid "$JAVA" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -XX:MaxRAMPercentage=10 \
+  local flags=("${SERVICE_JVM_FLAGS[@]}")
+  [[ $svc == gateway ]] && flags=("${GATEWAY_JVM_FLAGS[@]}")
+  env "${env[@]}" setsid "$JAVA" "${flags[@]}" \
     -jar "$STOKE_STATE/run/$svc.jar" $(service_args "$svc") >"$LOGS_DIR/$svc.log" 2>&1 < /dev/null &
   echo $! >"$pidfile"
   info "$svc started (pid $!, log $LOGS_DIR/$svc.log)"

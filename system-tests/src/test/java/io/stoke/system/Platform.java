@@ -130,7 +130,11 @@ final class Platform implements AutoCloseable {
     }
     var command = new ArrayList<String>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
-    command.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", jar.toString()));
+    // As `./stoke up` runs them: the gateway with the full JIT, the others with C1 only.
+    if (!service.name().equals("gateway")) {
+      command.add("-XX:TieredStopAtLevel=1");
+    }
+    command.addAll(List.of("-XX:+UseSerialGC", "-jar", jar.toString()));
     command.addAll(service.args());
     var log = logDir.resolve(service.name() + ".log");
     if (!specs.containsKey(service.name())) {
