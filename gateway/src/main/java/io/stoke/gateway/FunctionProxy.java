@@ -111,9 +111,9 @@ public final class FunctionProxy {
   }
 
   /**
-   * Serves one function call on Reactor Netty's own request and response. {@code path} and {@code
-   * query} are the request target as routed (a rewritten path for a user's own function); {@code
-   * user} is the authenticated caller to pass on in {@code X-Stoke-User}, or null.
+   * Serves one function call on Reactor Netty's own request and response. {@code target} is the
+   * request target as routed (a rewritten path for a user's own function); {@code user} is the
+   * authenticated caller to pass on in {@code X-Stoke-User}, or null.
    */
   public Mono<Void> serve(
       HttpServerRequest request, HttpServerResponse response, Target target, String user) {
