@@ -1,6 +1,7 @@
 package io.stoke.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -9,6 +10,9 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.util.ResourceLeakDetector;
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
+import java.time.Duration;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -37,11 +41,10 @@ final class NoNettyLeaks implements BeforeAllCallback, AfterAllCallback {
   }
 
   @Override
-  public void afterAll(ExtensionContext context) throws Exception {
+  public void afterAll(ExtensionContext context) {
     try {
-      for (int round = 0; round < 5; round++) {
-        System.gc();
-        Thread.sleep(100);
+      for (int round = 0; round < 3; round++) {
+        collectGarbage();
         // Leaks are reported when a later buffer is tracked: allocate a few.
         for (ByteBufAllocator allocator :
             new ByteBufAllocator[] {
@@ -61,6 +64,22 @@ final class NoNettyLeaks implements BeforeAllCallback, AfterAllCallback {
       System.clearProperty("io.netty.leakDetection.level");
       ResourceLeakDetector.setLevel(previous);
     }
+  }
+
+  /**
+   * Runs collections until a sentinel's reference is enqueued: Netty's leak records, collected in
+   * the same cycle, are then enqueued for its detector too.
+   */
+  private static void collectGarbage() {
+    var queue = new ReferenceQueue<Object>();
+    var sentinel = new WeakReference<>(new Object(), queue);
+    await("a garbage collection")
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> {
+              System.gc();
+              return queue.poll() == sentinel;
+            });
   }
 
   private static Logger logger() {

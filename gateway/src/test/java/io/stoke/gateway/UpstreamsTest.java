@@ -88,18 +88,7 @@ class UpstreamsTest {
 
   @Test
   void resendsAnIdempotentRequestOnceWhenAReusedConnectionWasClosedUnderIt() throws Exception {
-    var served = new AtomicInteger();
-    var server =
-        server(
-            (in, out) -> {
-              RawServer.readRequest(in);
-              if (served.incrementAndGet() == 2) {
-                return false; // closes the idle connection as the second request arrives
-              }
-              out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(US_ASCII));
-              out.flush();
-              return true;
-            });
+    var server = server(closingAsTheSecondRequestArrives());
 
     assertThat(text(send(server, get("/first")))).isEqualTo("ok");
     assertThat(text(send(server, get("/second")))).isEqualTo("ok");
@@ -111,18 +100,7 @@ class UpstreamsTest {
 
   @Test
   void neverResendsAPostEvenWhenItsReusedConnectionWasClosedUnderIt() throws Exception {
-    var served = new AtomicInteger();
-    var server =
-        server(
-            (in, out) -> {
-              RawServer.readRequest(in);
-              if (served.incrementAndGet() == 2) {
-                return false;
-              }
-              out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(US_ASCII));
-              out.flush();
-              return true;
-            });
+    var server = server(closingAsTheSecondRequestArrives());
     var post = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/charge");
 
     assertThat(text(send(server, get("/first")))).isEqualTo("ok");
@@ -188,7 +166,7 @@ class UpstreamsTest {
             });
 
     assertThat(done.await(5, TimeUnit.SECONDS)).isTrue();
-    Thread.sleep(100);
+    loopCaughtUp(); // a second end signal would come from the same delivery, now finished
     assertThat(items.get()).isEqualTo(200);
     assertThat(completions.get()).isEqualTo(1);
     assertThat(errors).isEmpty();
@@ -267,26 +245,53 @@ class UpstreamsTest {
 
   @Test
   void gathersASmallAnswerWrittenInPiecesIntoOneBuffer() throws Exception {
+    var written = new java.util.concurrent.Semaphore(0);
+    var allowed = new java.util.concurrent.Semaphore(0);
     var server =
         server(
             (in, out) -> {
               RawServer.readRequest(in);
-              out.write("HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\n".getBytes(US_ASCII));
-              out.flush();
-              sleepBriefly();
-              out.write("hello ".getBytes(US_ASCII));
-              out.flush();
-              sleepBriefly();
-              out.write("world".getBytes(US_ASCII));
-              out.flush();
+              for (var piece :
+                  List.of("HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\n", "hello ", "world")) {
+                allowed.acquireUninterruptibly();
+                out.write(piece.getBytes(US_ASCII));
+                out.flush();
+                written.release();
+              }
               return true;
             });
 
-    var answer = send(server, get("/"));
+    var answer =
+        upstreams.send(loop, NioSocketChannel.class, server.address(), get("/"), null).toFuture();
+    for (int piece = 0; piece < 2; piece++) {
+      allowed.release();
+      written.acquire();
+      loopCaughtUp(); // the client has read the piece
+      assertThat(answer).as("not passed on before the last byte").isNotDone();
+    }
+    allowed.release();
 
-    assertThat(answer.whole()).as("passed on whole").isNotNull();
-    assertThat(release(answer.whole())).isEqualTo("hello world");
+    var whole = answer.get(5, TimeUnit.SECONDS).whole();
+    assertThat(whole).as("passed on whole").isNotNull();
+    assertThat(release(whole)).isEqualTo("hello world");
     assertThat(upstreams.idle(loop, server.address())).isEqualTo(1);
+  }
+
+  /**
+   * Answers "ok", except that it closes its (idle, reused) connection when the second request
+   * arrives, without answering it.
+   */
+  private static RawServer.Script closingAsTheSecondRequestArrives() {
+    var served = new AtomicInteger();
+    return (in, out) -> {
+      RawServer.readRequest(in);
+      if (served.incrementAndGet() == 2) {
+        return false;
+      }
+      out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(US_ASCII));
+      out.flush();
+      return true;
+    };
   }
 
   /** Promises {@code length} bytes, sends ten and closes. */
@@ -356,8 +361,9 @@ class UpstreamsTest {
   }
 
   @Test
-  void deliversALongStreamedAnswerWholeToASlowReader() throws Exception {
+  void deliversALongStreamedAnswerWholeToAReaderThatLagsBehind() throws Exception {
     int chunks = 500;
+    var written = new CountDownLatch(1);
     var server =
         server(
             (in, out) -> {
@@ -372,21 +378,21 @@ class UpstreamsTest {
               }
               out.write("0\r\n\r\n".getBytes(US_ASCII));
               out.flush();
+              written.countDown();
               return true;
             });
 
     var answer = send(server, get("/stream"));
-    // One chunk at a time, slowly: the instance is read only as fast as the reader takes.
+    // Nothing is read until the instance wrote it all: far more chunks than the client buffers
+    // wait, so it stops reading; then one chunk at a time.
+    assertThat(written.await(10, TimeUnit.SECONDS)).isTrue();
+    loopCaughtUp();
     var received = new StringBuilder();
     answer
         .body()
         .map(UpstreamsTest::release)
         .limitRate(1)
-        .doOnNext(
-            part -> {
-              received.append(part);
-              sleepBriefly();
-            })
+        .doOnNext(received::append)
         .blockLast(Duration.ofSeconds(30));
 
     var expected = new StringBuilder();
@@ -469,12 +475,14 @@ class UpstreamsTest {
     }
   }
 
-  private static void sleepBriefly() {
-    try {
-      Thread.sleep(1);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+  /**
+   * Returns once the event loop ran a task queued now. Bytes written to a loopback socket are in
+   * the peer's buffer when the write returns, and the loop reads ready sockets before it runs the
+   * tasks that woke it: after this, the client has read everything written before the call.
+   */
+  private void loopCaughtUp() throws Exception {
+    loop.submit(() -> null).get(5, TimeUnit.SECONDS);
+    loop.submit(() -> null).get(5, TimeUnit.SECONDS);
   }
 
   /** A blocking HTTP/1.1 server on loopback whose every connection follows a script. */
