@@ -41,9 +41,7 @@ public final class FunctionHandlerMapping extends AbstractHandlerMapping {
     if (path.startsWith("/api/")) {
       return apiHandler;
     }
-    int end = path.indexOf('/', 1);
-    var gate =
-        table.gate(end < 0 ? path.substring(Math.min(1, path.length())) : path.substring(1, end));
+    var gate = table.gate(FunctionProxy.Target.functionOf(path));
     return gate != null && gate.definition().mode() == ExecutionMode.EXEC ? apiHandler : handler;
   }
 }

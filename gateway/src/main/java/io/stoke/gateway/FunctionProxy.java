@@ -10,13 +10,11 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.util.AsciiString;
 import io.stoke.gateway.auth.GatewaySecret;
 import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -54,38 +52,14 @@ public final class FunctionProxy {
   /** Connection-refused retries per request before giving up with 502. */
   private static final int MAX_ATTEMPTS = 5;
 
-  /**
-   * Headers that describe one hop, never forwarded (RFC 9110 section 7.6.1); matched ignoring case
-   * without lower-casing (no copy per header).
-   */
-  private static final AsciiString[] HOP_BY_HOP =
-      Stream.of(
-              "connection",
-              "keep-alive",
-              "proxy-connection",
-              "proxy-authenticate",
-              "proxy-authorization",
-              "te",
-              "trailer",
-              "transfer-encoding",
-              "upgrade",
-              "host",
-              // The gateway answers a caller's 100-continue itself when it starts reading the body.
-              "expect",
-              // Identity is the gateway's to assert: a caller's own values never pass.
-              GatewaySecret.USER_HEADER,
-              GatewaySecret.HEADER)
-          .map(AsciiString::of)
-          .toArray(AsciiString[]::new);
-
-  static boolean isHopByHop(CharSequence name) {
-    for (var hop : HOP_BY_HOP) {
-      if (hop.length() == name.length() && hop.contentEqualsIgnoreCase(name)) {
-        return true;
-      }
-    }
-    return false;
-  }
+  /** Headers never forwarded to an instance, nor back from it. */
+  private static final HeaderNames NOT_FORWARDED =
+      HeaderNames.HOP_BY_HOP.plus(
+          // The gateway answers a caller's 100-continue itself when it starts reading the body.
+          "expect",
+          // Identity is the gateway's to assert: a caller's own values never pass.
+          GatewaySecret.USER_HEADER,
+          GatewaySecret.HEADER);
 
   private final FunctionTable table;
   private final RegistryFollower follower;
@@ -277,7 +251,7 @@ public final class FunctionProxy {
     var headers = request.requestHeaders();
     for (var it = headers.iteratorCharSequence(); it.hasNext(); ) {
       var header = it.next();
-      if (!isHopByHop(header.getKey())) {
+      if (!NOT_FORWARDED.contains(header.getKey())) {
         target.add(header.getKey(), header.getValue());
       }
     }
@@ -328,7 +302,7 @@ public final class FunctionProxy {
     var upstreamHeaders = upstream.headers();
     for (var it = upstreamHeaders.iteratorCharSequence(); it.hasNext(); ) {
       var header = it.next();
-      if (!isHopByHop(header.getKey())) {
+      if (!NOT_FORWARDED.contains(header.getKey())) {
         headers.add(header.getKey(), header.getValue());
       }
     }
@@ -391,11 +365,9 @@ public final class FunctionProxy {
 
     /** The target of a path (starting with {@code /}) and a query (empty or from {@code ?}). */
     public static Target of(String path, String query) {
-      int end = path.indexOf('/', 1);
-      String function =
-          end < 0 ? path.substring(Math.min(1, path.length())) : path.substring(1, end);
-      String subPath = end < 0 ? "/" : path.substring(end);
-      return new Target(function, path, subPath, query);
+      String function = functionOf(path);
+      String subPath = path.substring(Math.min(path.length(), 1 + function.length()));
+      return new Target(function, path, subPath.isEmpty() ? "/" : subPath, query);
     }
 
     /** The function name of a raw request-target, without building a target. */

@@ -1,9 +1,9 @@
 package io.stoke.gateway.auth;
 
+import io.stoke.gateway.FunctionProxy;
+import io.stoke.gateway.HeaderNames;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
-import java.util.Set;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpStatusCode;
@@ -20,19 +20,8 @@ import reactor.netty.http.client.HttpClient;
  */
 public final class ApiProxyHandler implements WebHandler {
 
-  private static final Set<String> HOP_BY_HOP =
-      Set.of(
-          "connection",
-          "keep-alive",
-          "proxy-connection",
-          "proxy-authenticate",
-          "proxy-authorization",
-          "te",
-          "trailer",
-          "transfer-encoding",
-          "upgrade",
-          "host",
-          "content-length");
+  /** Bodies are aggregated here, so the length is the gateway's to set. */
+  private static final HeaderNames NOT_FORWARDED = HeaderNames.HOP_BY_HOP.plus("content-length");
 
   private final HttpClient client;
   private final String apiBase;
@@ -55,7 +44,7 @@ public final class ApiProxyHandler implements WebHandler {
     String target =
         path.startsWith("/api/")
             ? path + (query == null ? "" : "?" + query)
-            : "/internal/exec/" + segment(path);
+            : "/internal/exec/" + FunctionProxy.Target.functionOf(path);
     return DataBufferUtils.join(request.getBody(), maxBodyBytes)
         .map(
             buffer -> {
@@ -84,7 +73,7 @@ public final class ApiProxyHandler implements WebHandler {
                   .getHeaders()
                   .forEach(
                       (name, values) -> {
-                        if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT))) {
+                        if (!NOT_FORWARDED.contains(name)) {
                           out.add(name, values);
                         }
                       });
@@ -113,18 +102,13 @@ public final class ApiProxyHandler implements WebHandler {
                           var response = exchange.getResponse();
                           response.setStatusCode(HttpStatusCode.valueOf(upstream.status().code()));
                           for (var header : upstream.responseHeaders()) {
-                            if (!HOP_BY_HOP.contains(header.getKey().toLowerCase(Locale.ROOT))) {
+                            if (!NOT_FORWARDED.contains(header.getKey())) {
                               response.getHeaders().add(header.getKey(), header.getValue());
                             }
                           }
                           return response.writeWith(
                               Mono.just(response.bufferFactory().wrap(bytes)));
                         }));
-  }
-
-  private static String segment(String path) {
-    int end = path.indexOf('/', 1);
-    return end < 0 ? path.substring(Math.min(1, path.length())) : path.substring(1, end);
   }
 
   private static Mono<Void> error(ServerWebExchange exchange, int status, String message) {

@@ -3,6 +3,7 @@ package io.stoke.gateway.auth;
 import io.stoke.common.definition.AuthMode;
 import io.stoke.common.definition.ExecutionMode;
 import io.stoke.common.definition.FunctionDefinition;
+import io.stoke.gateway.FunctionProxy;
 import io.stoke.gateway.FunctionTable;
 import java.nio.charset.StandardCharsets;
 import org.springframework.core.Ordered;
@@ -60,14 +61,17 @@ public final class AuthWebFilter implements WebFilter, Ordered {
     }
     String path = exchange.getRequest().getPath().value();
     if (path.startsWith("/" + FunctionDefinition.USER_PREFIX)) {
-      return reject(exchange, HttpStatus.NOT_FOUND, "no function named " + segment(path));
+      return reject(
+          exchange,
+          HttpStatus.NOT_FOUND,
+          "no function named " + FunctionProxy.Target.functionOf(path));
     }
     if (path.startsWith("/api/")) {
       return isPublic(exchange.getRequest().getMethod(), path)
           ? chain.filter(exchange)
           : authenticated(exchange, chain);
     }
-    var gate = table.gate(segment(path));
+    var gate = table.gate(FunctionProxy.Target.functionOf(path));
     if (gate != null && gate.definition().auth() == AuthMode.REQUIRED) {
       return authenticated(exchange, chain);
     }
@@ -134,11 +138,6 @@ public final class AuthWebFilter implements WebFilter, Ordered {
                   case Authentication.Rejected rejected ->
                       reject(exchange, HttpStatus.UNAUTHORIZED, rejected.reason());
                 });
-  }
-
-  private static String segment(String path) {
-    int end = path.indexOf('/', 1);
-    return end < 0 ? path.substring(Math.min(1, path.length())) : path.substring(1, end);
   }
 
   private static Mono<Void> reject(ServerWebExchange exchange, HttpStatus status, String message) {
