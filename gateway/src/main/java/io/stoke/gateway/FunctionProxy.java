@@ -1,6 +1,7 @@
 package io.stoke.gateway;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpRequest;
@@ -100,8 +101,10 @@ public final class FunctionProxy {
     }
     Duration timeout = gate.definition().timeout();
     long length = contentLength(request);
-    var channel = ((Connection) request).channel();
-    call.timer = upstreams.timer(channel.eventLoop(), channel.getClass());
+    call.hasBody =
+        length > 0 || request.requestHeaders().contains(HttpHeaderNames.TRANSFER_ENCODING);
+    call.channel = ((Connection) request).channel();
+    call.timer = upstreams.timer(call.channel.eventLoop(), call.channel.getClass());
     Mono<Void> flow =
         length > settings.maxBodySize().toBytes()
             ? Mono.error(tooLarge())
@@ -187,18 +190,17 @@ public final class FunctionProxy {
             request.method(),
             envoy ? target.path() + target.query() : target.subPath() + target.query(),
             HEADERS.newHeaders());
-    boolean body = hasBody(request);
+    boolean body = call.hasBody;
     copyRequestHeaders(request, head.headers(), call, body);
     head.headers().set(HttpHeaderNames.HOST, envoy ? envoyHost : lease.slot().hostHeader());
     if (body && !head.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
       // The caller's framing is hop-by-hop; a body of unknown length goes on in chunks.
       head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
     }
-    var channel = ((Connection) request).channel();
     return upstreams
         .send(
-            channel.eventLoop(),
-            channel.getClass(),
+            call.channel.eventLoop(),
+            call.channel.getClass(),
             envoy ? envoyAddress : lease.slot().address(),
             head,
             body ? body(request) : null)
@@ -208,11 +210,6 @@ public final class FunctionProxy {
 
   private static boolean beforeAnyByteSent(Throwable error) {
     return error instanceof ConnectException || error instanceof ConnectTimeoutException;
-  }
-
-  private static boolean hasBody(HttpServerRequest request) {
-    var headers = request.requestHeaders();
-    return contentLength(request) > 0 || headers.contains(HttpHeaderNames.TRANSFER_ENCODING);
   }
 
   /** The declared Content-Length, or -1 (the server's decoder already refused a malformed one). */
@@ -407,6 +404,8 @@ public final class FunctionProxy {
     private final Target target;
     private final String user;
     private Lease lease;
+    private Channel channel;
+    private boolean hasBody;
     private Scheduler timer;
 
     private Call(Target target, String user) {
