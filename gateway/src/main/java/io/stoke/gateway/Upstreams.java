@@ -14,7 +14,6 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -53,10 +52,10 @@ import reactor.core.scheduler.Schedulers;
  *
  * <p>A failed connect surfaces as {@link java.net.ConnectException} (the caller may try another
  * instance, since nothing reached the function); every later failure is an {@link IOException} for
- * the caller to map. One case is resent here, as HTTP clients do (Go's among them): a GET, HEAD or
- * OPTIONS without a body, sent on a reused keep-alive connection that the instance closed before
- * any byte of an answer — the instance closed an idle connection as the request went out. Nothing
- * else is ever sent twice.
+ * the caller to map. Nothing is ever sent twice: once a request's first byte went out, the function
+ * may have read it. Idle connections are dropped well before common servers close them ({@link
+ * #MAX_IDLE}), and one the instance closed is noticed and dropped when it closes, so a request
+ * rarely meets a connection that is going away.
  */
 public final class Upstreams implements AutoCloseable {
 
@@ -193,13 +192,13 @@ public final class Upstreams implements AutoCloseable {
       }
       var channel = pollIdle(exchange.address);
       if (channel != null) {
-        exchange.begin(channel, true);
+        exchange.begin(channel);
       } else {
         connect(exchange);
       }
     }
 
-    void connect(Exchange exchange) {
+    private void connect(Exchange exchange) {
       var address = exchange.address;
       if (address.isUnresolved()) {
         // A name (Envoy's host): looked up off the loop, then connected on it.
@@ -227,7 +226,7 @@ public final class Upstreams implements AutoCloseable {
               (ChannelFutureListener)
                   connected -> {
                     if (connected.isSuccess()) {
-                      exchange.begin(connected.channel(), false);
+                      exchange.begin(connected.channel());
                     } else {
                       exchange.failConnect(connected.cause());
                     }
@@ -358,7 +357,7 @@ public final class Upstreams implements AutoCloseable {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       var current = exchange;
       if (current != null) {
-        current.lostConnection(
+        current.fail(
             cause instanceof IOException io ? io : new IOException(cause.getMessage(), cause));
       }
       ctx.close();
@@ -380,8 +379,6 @@ public final class Upstreams implements AutoCloseable {
 
     private Channel channel;
     private Handler handler;
-    private boolean reused;
-    private boolean resent;
     private Subscription requestBodySubscription;
     private boolean requestSent;
 
@@ -392,7 +389,6 @@ public final class Upstreams implements AutoCloseable {
     private volatile boolean cancelled;
 
     private HttpResponse answerHead;
-    private boolean answerStarted;
     private boolean answerEmitted;
     private boolean informational;
     private boolean reusable;
@@ -434,9 +430,8 @@ public final class Upstreams implements AutoCloseable {
           });
     }
 
-    void begin(Channel channel, boolean reused) {
+    void begin(Channel channel) {
       this.channel = channel;
-      this.reused = reused;
       this.handler = Loop.handler(channel);
       handler.exchange = this;
       handler.owner = owner;
@@ -462,11 +457,9 @@ public final class Upstreams implements AutoCloseable {
       }
     }
 
-    /** Failures of writes on this exchange's current connection (not on one it left). */
     private void written(ChannelFuture write) {
-      if (!write.isSuccess() && write.channel() == channel) {
-        lostConnection(
-            new IOException("sending the request failed: " + write.cause(), write.cause()));
+      if (!write.isSuccess()) {
+        fail(new IOException("sending the request failed: " + write.cause(), write.cause()));
       }
     }
 
@@ -545,7 +538,6 @@ public final class Upstreams implements AutoCloseable {
         fail(new IOException("the instance sent an invalid answer: " + cause.getMessage(), cause));
         return;
       }
-      answerStarted = true;
       if (message instanceof HttpResponse response) {
         if (response.status().code() == 101) {
           ReferenceCountUtil.release(message);
@@ -599,38 +591,7 @@ public final class Upstreams implements AutoCloseable {
 
     /** The instance closed the connection while this exchange had it. */
     void closedByInstance() {
-      lostConnection(
-          new IOException("the instance closed the connection before it finished answering"));
-    }
-
-    /**
-     * The connection broke. On a reused connection, before any byte of an answer, a bodiless
-     * idempotent request is sent once more on a new connection: the instance closed an idle
-     * connection as the request went out, so it never read it. Anything else fails.
-     */
-    private void lostConnection(IOException failure) {
-      if (reused
-          && !resent
-          && !answerStarted
-          && requestBody == null
-          && idempotent(request)
-          && !cancelled
-          && !detached) {
-        resent = true;
-        handler.exchange = null;
-        channel.close();
-        channel = null;
-        owner.connect(this);
-        return;
-      }
-      fail(failure);
-    }
-
-    private static boolean idempotent(HttpRequest request) {
-      var method = request.method();
-      return method.equals(HttpMethod.GET)
-          || method.equals(HttpMethod.HEAD)
-          || method.equals(HttpMethod.OPTIONS);
+      fail(new IOException("the instance closed the connection before it finished answering"));
     }
 
     private void emitAnswer() {
