@@ -68,6 +68,8 @@ class GatewayIT {
                     function("sturdy", 0, 100),
                     function("drain", 0, 100),
                     function("refusing", 0, 100),
+                    function("garbled", 0, 10),
+                    function("crashing", 0, 10),
                     function("abandoned", 1, 10, Duration.ofSeconds(60), LoadBalancing.ROUND_ROBIN),
                     function(
                         "leastreq", 0, 100, Duration.ofSeconds(10), LoadBalancing.LEAST_REQUESTS))),
@@ -370,6 +372,55 @@ class GatewayIT {
     var next = get("/abandoned?ms=0");
     assertThat(next.statusCode()).isEqualTo(200);
     assertThat(next.headers().firstValue("X-Stoke-Queue-Ms")).hasValue("0");
+  }
+
+  @Test
+  void answers502WhenAFunctionAnswersGarbageOrDiesMidRequest() throws Exception {
+    try (var garbled = rawInstance("SSH-2.0-not-http\r\n\r\n");
+        var crashing = rawInstance(null)) {
+      orchestrator.ready("garbled", "garbled-1", garbled.getLocalPort());
+      orchestrator.ready("crashing", "crashing-1", crashing.getLocalPort());
+      await().until(() -> !table.gate("garbled").slots().isEmpty());
+      await().until(() -> !table.gate("crashing").slots().isEmpty());
+
+      assertJsonError(get("/garbled"), 502, "garbled");
+      assertJsonError(get("/crashing"), 502, "crashing");
+      // The gateway itself is unharmed.
+      assertThat(get("/nothing-here").statusCode()).isEqualTo(404);
+    }
+  }
+
+  /**
+   * A loopback "instance" that reads each request and answers {@code reply} raw, or, when it is
+   * null, closes the connection without answering (a process dying mid-request).
+   */
+  private static java.net.ServerSocket rawInstance(String reply) throws java.io.IOException {
+    var socket = new java.net.ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    Thread.ofVirtual()
+        .start(
+            () -> {
+              while (!socket.isClosed()) {
+                try (var connection = socket.accept()) {
+                  var in = connection.getInputStream();
+                  while (true) {
+                    var head = new java.io.ByteArrayOutputStream();
+                    int c = 0;
+                    while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")
+                        && (c = in.read()) >= 0) {
+                      head.write(c);
+                    }
+                    if (c < 0 || reply == null) {
+                      break;
+                    }
+                    connection.getOutputStream().write(reply.getBytes(StandardCharsets.US_ASCII));
+                    connection.getOutputStream().flush();
+                  }
+                } catch (java.io.IOException closed) {
+                  // the server socket closed, or the gateway hung up
+                }
+              }
+            });
+    return socket;
   }
 
   @Test
