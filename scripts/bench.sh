@@ -22,7 +22,10 @@ require_java
 if [[ $REPORT_ONLY == 0 ]]; then
 ensure_docker
 ensure_redis_binary
-command -v hey >/dev/null 2>&1 || apt_install hey
+# The gateway's benchmark drives load with wrk and measures nginx beside it as a reference proxy.
+command -v wrk >/dev/null 2>&1 || apt_install wrk
+command -v nginx >/dev/null 2>&1 || (apt_install nginx) \
+  || info "nginx could not be installed: the gateway's benchmark runs without its reference proxy"
 step "Preparing base images"
 ensure_bases
 

@@ -1,6 +1,8 @@
 package io.stoke.gateway;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.statsd.StatsdMeterRegistry;
 import io.netty.util.ResourceLeakDetector;
 import io.stoke.gateway.auth.ApiKeyAuthenticator;
 import io.stoke.gateway.auth.ApiProxyHandler;
@@ -10,6 +12,7 @@ import java.time.Clock;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MeterRegistryCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import reactor.core.scheduler.Schedulers;
@@ -44,6 +47,20 @@ public class GatewayConfiguration {
   ScheduledExecutorService redisExecutor() {
     return Executors.newScheduledThreadPool(
         2, Thread.ofPlatform().daemon().name("stoke-gateway-redis-", 0).factory());
+  }
+
+  /**
+   * StatsD carries the load reports the stats listener reads ({@code stoke.*}) and nothing else.
+   * The JVM's and the web server's own meters stay on {@code /actuator/prometheus}: polling them
+   * ten times a second (reading /proc each time) and sending them over UDP cost the gateway about
+   * 6% of its CPU under load, and idle CPU when there was none.
+   */
+  @Bean
+  MeterRegistryCustomizer<StatsdMeterRegistry> statsdCarriesLoadReportsOnly() {
+    return registry ->
+        registry
+            .config()
+            .meterFilter(MeterFilter.denyUnless(id -> id.getName().startsWith("stoke.")));
   }
 
   @Bean

@@ -561,10 +561,14 @@ class GatewayIT {
                     .contains("status:200"));
     assertThat(lines)
         .anySatisfy(l -> assertThat(l).startsWith("stoke.gateway.inflight").contains("|g"));
+    // StatsD carries the load reports only; the JVM's meters are on Prometheus.
+    assertThat(lines).allSatisfy(l -> assertThat(l).startsWith("stoke."));
 
     var prometheus = get("/actuator/prometheus");
     assertThat(prometheus.statusCode()).isEqualTo(200);
-    assertThat(prometheus.body()).contains("stoke_gateway_requests_total{function=\"echo\"");
+    assertThat(prometheus.body())
+        .contains("stoke_gateway_requests_total{function=\"echo\"")
+        .contains("jvm_memory_used_bytes");
     assertThat(get("/actuator/health").statusCode()).isEqualTo(200);
   }
 }

@@ -5,11 +5,13 @@ import io.stoke.common.definition.LoadBalancing;
 import io.stoke.common.registry.FunctionCatalog;
 import io.stoke.common.testing.RedisServer;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 import org.springframework.boot.SpringApplication;
 import redis.clients.jedis.RedisClient;
@@ -37,6 +40,9 @@ import redis.clients.jedis.RedisClient;
  *       function instance as Stoke runs it;
  *   <li>{@code python}: Stoke's Python runtime serving {@code functions/hello}.
  * </ul>
+ *
+ * <p>When nginx is installed, the same load also runs through nginx in front of the same backend,
+ * alternating with the other two, as a reference for what one proxy hop costs on this machine.
  *
  * <p>Arguments: {@code <netty|java|python|all> [seconds per run, default 10] [Spring arguments for
  * the gateway...]}. System properties: {@code stoke.bench.tool=wrk|hey} (default wrk, which costs
@@ -140,82 +146,156 @@ public final class GatewayOverheadBenchmark {
 
   private static String measure(String name, Backend backend, int gatewayPort, int seconds)
       throws IOException, InterruptedException {
-    String direct = "http://127.0.0.1:" + backend.port() + "/";
-    var gatewayProcess = ProcessHandle.current();
-    String gateway = "http://127.0.0.1:" + gatewayPort + "/" + name + "/";
-    // Warm up the JITs and the connection pools on both sides: on two busy cores C2 needs seconds,
-    // and its compile time would otherwise be charged to the gateway's CPU per request.
-    load(gateway, 32, 6, gatewayProcess);
-    load(gateway, 1, 2, gatewayProcess);
-    load(direct, 32, 3, backend.process().toHandle());
-    var out = new StringBuilder();
-    out.append(
-        String.format(
-            Locale.ROOT,
-            "%nbackend: %s, %s, medians of %d runs of %d s%s%n",
-            name,
-            TOOL,
-            REPS,
-            seconds,
-            LOAD_CPUS.isEmpty() ? "" : ", load generator and backend on CPUs " + LOAD_CPUS));
-    out.append(
-        String.format(
-            Locale.ROOT,
-            "%-6s %11s %11s %11s %11s %11s %11s %9s %9s %7s %12s %12s  %s%n",
-            "conc",
-            "direct p50",
-            "gw p50",
-            "direct p99",
-            "gw p99",
-            "direct rps",
-            "gw rps",
-            "+p50 ms",
-            "+p99 ms",
-            "ratio",
-            "fn cpu us/r",
-            "gw cpu us/r",
-            "goals (+p50 <= 1 ms, ratio >= 0.6)"));
-    for (int concurrency : new int[] {1, 32}) {
-      var directRuns = new ArrayList<Result>();
-      var gatewayRuns = new ArrayList<Result>();
-      for (int rep = 0; rep < REPS; rep++) {
-        directRuns.add(load(direct, concurrency, seconds, backend.process().toHandle()));
-        gatewayRuns.add(load(gateway, concurrency, seconds, gatewayProcess));
+    var direct =
+        new Route(
+            "direct",
+            "http://127.0.0.1:" + backend.port() + "/",
+            cpuOf(backend.process().toHandle()));
+    var gateway =
+        new Route(
+            "gateway",
+            "http://127.0.0.1:" + gatewayPort + "/" + name + "/",
+            cpuOf(ProcessHandle.current()));
+    try (var nginx = ReferenceProxy.start(backend.port())) {
+      var paths = new ArrayList<Route>(List.of(direct, gateway));
+      if (nginx != null) {
+        paths.add(new Route("nginx", nginx.url(), nginx::cpuNanos));
       }
-      var d = median(directRuns);
-      var g = median(gatewayRuns);
-      double lowest = Double.MAX_VALUE;
-      double highest = 0;
-      for (int rep = 0; rep < REPS; rep++) {
-        double ratio = gatewayRuns.get(rep).rps / directRuns.get(rep).rps;
-        lowest = Math.min(lowest, ratio);
-        highest = Math.max(highest, ratio);
+      // Warm up the JITs and the connection pools on every side. The gateway is loaded until its
+      // JIT has been quiet for a whole run: on two busy cores C2 needs many seconds, and its
+      // compile time would otherwise be charged to the gateway's CPU per request and steal the
+      // cores the load runs on.
+      double warmUpSeconds = untilJitQuiet(gateway, 32) + untilJitQuiet(gateway, 1);
+      load(direct, 32, 3);
+      if (nginx != null) {
+        load(paths.get(2), 32, 3);
       }
+      var out = new StringBuilder();
       out.append(
           String.format(
               Locale.ROOT,
-              "c=%-4d %11.3f %11.3f %11.3f %11.3f %11.0f %11.0f %9.3f %9.3f %7.2f %12.1f %12.1f  %s%n",
-              concurrency,
-              d.p50Ms,
-              g.p50Ms,
-              d.p99Ms,
-              g.p99Ms,
-              d.rps,
-              g.rps,
-              g.p50Ms - d.p50Ms,
-              g.p99Ms - d.p99Ms,
-              g.rps / d.rps,
-              d.cpuUsPerRequest,
-              g.cpuUsPerRequest,
-              (g.p50Ms - d.p50Ms <= 1.0 ? "latency met" : "latency MISSED")
-                  + ", "
-                  + (g.rps / d.rps >= 0.6 ? "throughput met" : "throughput MISSED")
-                  + String.format(Locale.ROOT, " (ratio per run %.2f-%.2f)", lowest, highest)));
+              "%nbackend: %s, %s, medians of %d runs of %d s (gateway warmed up %.0f s, until its JIT"
+                  + " was quiet)%s%s%n",
+              name,
+              TOOL,
+              REPS,
+              seconds,
+              warmUpSeconds,
+              nginx == null
+                  ? ""
+                  : "; reference: "
+                      + nginx.version()
+                      + " on the same backend ("
+                      + nginx.workers()
+                      + " workers, keep-alive upstream)",
+              LOAD_CPUS.isEmpty() ? "" : ", load generator and backend on CPUs " + LOAD_CPUS));
+      String row = "%-6s %-8s %9s %9s %9s %9s %9s %-16s %9s  %s%n";
+      out.append(
+          String.format(
+              Locale.ROOT,
+              row,
+              "conc",
+              "path",
+              "p50 ms",
+              "p99 ms",
+              "rps",
+              "+p50 ms",
+              "+p99 ms",
+              "ratio (per run)",
+              "cpu us/r",
+              "goals (+p50 <= 1 ms, ratio >= 0.6)"));
+      for (int concurrency : new int[] {1, 32}) {
+        var runs = new LinkedHashMap<Route, List<Result>>();
+        paths.forEach(path -> runs.put(path, new ArrayList<>()));
+        for (int rep = 0; rep < REPS; rep++) {
+          for (var path : paths) {
+            runs.get(path).add(load(path, concurrency, seconds));
+          }
+        }
+        var d = median(runs.get(direct));
+        for (var path : paths) {
+          var r = median(runs.get(path));
+          if (path == direct) {
+            out.append(
+                String.format(
+                    Locale.ROOT,
+                    row,
+                    "c=" + concurrency,
+                    path.name(),
+                    ms(r.p50Ms),
+                    ms(r.p99Ms),
+                    String.format(Locale.ROOT, "%.0f", r.rps),
+                    "",
+                    "",
+                    "",
+                    String.format(Locale.ROOT, "%.1f", r.cpuUsPerRequest),
+                    ""));
+            continue;
+          }
+          double lowest = Double.MAX_VALUE;
+          double highest = 0;
+          for (int rep = 0; rep < REPS; rep++) {
+            double ratio = runs.get(path).get(rep).rps / runs.get(direct).get(rep).rps;
+            lowest = Math.min(lowest, ratio);
+            highest = Math.max(highest, ratio);
+          }
+          double added = r.p50Ms - d.p50Ms;
+          double ratio = r.rps / d.rps;
+          out.append(
+              String.format(
+                  Locale.ROOT,
+                  row,
+                  "c=" + concurrency,
+                  path.name(),
+                  ms(r.p50Ms),
+                  ms(r.p99Ms),
+                  String.format(Locale.ROOT, "%.0f", r.rps),
+                  ms(added),
+                  ms(r.p99Ms - d.p99Ms),
+                  String.format(Locale.ROOT, "%.2f (%.2f-%.2f)", ratio, lowest, highest),
+                  String.format(Locale.ROOT, "%.1f", r.cpuUsPerRequest),
+                  path == gateway
+                      ? (added <= 1.0 ? "latency met" : "latency MISSED")
+                          + ", "
+                          + (ratio >= 0.6 ? "throughput met" : "throughput MISSED")
+                      : "reference"));
+        }
+      }
+      System.out.print(out);
+      System.out.flush();
+      return out.toString();
     }
-    System.out.print(out);
-    System.out.flush();
-    return out.toString();
   }
+
+  private static String ms(double millis) {
+    return String.format(Locale.ROOT, "%.3f", millis);
+  }
+
+  /**
+   * Loads {@code path} in runs of 2 s until a run passes without the JIT compiling for more than 20
+   * ms (at most 20 runs); returns the seconds spent. Only this JVM's JIT is watched: it hosts the
+   * gateway.
+   */
+  private static double untilJitQuiet(Route path, int concurrency)
+      throws IOException, InterruptedException {
+    var jit = ManagementFactory.getCompilationMXBean();
+    long started = System.nanoTime();
+    for (int run = 0; run < 20; run++) {
+      long compiledMs = jit.getTotalCompilationTime();
+      load(path, concurrency, 2);
+      if (jit.getTotalCompilationTime() - compiledMs <= 20) {
+        break;
+      }
+    }
+    return (System.nanoTime() - started) / 1e9;
+  }
+
+  private static LongSupplier cpuOf(ProcessHandle process) {
+    return () -> process.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+  }
+
+  /** One way to the backend: directly, through the gateway or through the reference proxy. */
+  private record Route(String name, String url, LongSupplier cpuNanos) {}
 
   /** Each figure's median over the runs, figure by figure. */
   private static Result median(List<Result> runs) {
@@ -261,9 +341,10 @@ public final class GatewayOverheadBenchmark {
     return result;
   }
 
-  /** Runs the load generator against {@code url}, charging {@code measured}'s CPU to it. */
-  private static Result load(String url, int concurrency, int seconds, ProcessHandle measured)
+  /** Runs the load generator against {@code path}, charging the CPU of its server to it. */
+  private static Result load(Route path, int concurrency, int seconds)
       throws IOException, InterruptedException {
+    String url = path.url();
     boolean wrk = TOOL.equals("wrk");
     var command =
         wrk
@@ -278,20 +359,16 @@ public final class GatewayOverheadBenchmark {
                 "--latency",
                 url)
             : List.of("hey", "-z", seconds + "s", "-c", Integer.toString(concurrency), url);
-    long cpuBefore = cpuNanos(measured);
+    long cpuBefore = path.cpuNanos().getAsLong();
     var process = new ProcessBuilder(pinned(command)).redirectErrorStream(true).start();
     var output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     process.waitFor();
     double rps = number(RPS, output);
-    double cpuUs = (cpuNanos(measured) - cpuBefore) / 1000.0 / (rps * seconds);
+    double cpuUs = (path.cpuNanos().getAsLong() - cpuBefore) / 1000.0 / (rps * seconds);
     if (wrk) {
       return new Result(wrkMillis(WRK_P50, output), wrkMillis(WRK_P99, output), rps, cpuUs);
     }
     return new Result(number(HEY_P50, output) * 1000, number(HEY_P99, output) * 1000, rps, cpuUs);
-  }
-
-  private static long cpuNanos(ProcessHandle process) {
-    return process.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
   }
 
   private static double wrkMillis(Pattern pattern, String output) {
@@ -314,6 +391,121 @@ public final class GatewayOverheadBenchmark {
       throw new IllegalStateException("unexpected load generator output:\n" + output);
     }
     return matcher;
+  }
+
+  /**
+   * nginx as a reference reverse proxy in front of the same backend: one worker per core (the
+   * gateway has an event loop per core), HTTP/1.1 keep-alive to the backend, no access log. It
+   * tells what a proxy hop costs on this machine at all, so the gateway's figures can be read
+   * against it. Null from {@link #start} when nginx is not installed.
+   */
+  private record ReferenceProxy(Process process, int port, java.nio.file.Path dir, String version)
+      implements AutoCloseable {
+
+    static ReferenceProxy start(int backendPort) throws IOException, InterruptedException {
+      String version;
+      try {
+        var probe = new ProcessBuilder("nginx", "-v").redirectErrorStream(true).start();
+        version = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        if (probe.waitFor() != 0) {
+          return null;
+        }
+      } catch (IOException notInstalled) {
+        return null;
+      }
+      version = version.replace("nginx version: ", "");
+      var dir = Files.createTempDirectory("stoke-bench-nginx");
+      int port = RedisServer.freePort();
+      Files.writeString(
+          dir.resolve("nginx.conf"),
+          """
+          daemon off;
+          worker_processes %d;
+          pid %s/nginx.pid;
+          error_log %s/error.log warn;
+          events { worker_connections 4096; }
+          http {
+            access_log off;
+            client_body_temp_path %s/body;
+            proxy_temp_path %s/proxy;
+            fastcgi_temp_path %s/fastcgi;
+            uwsgi_temp_path %s/uwsgi;
+            scgi_temp_path %s/scgi;
+            upstream backend { server 127.0.0.1:%d; keepalive 256; }
+            server {
+              listen 127.0.0.1:%d;
+              location / {
+                proxy_pass http://backend;
+                proxy_http_version 1.1;
+                proxy_set_header Connection "";
+              }
+            }
+          }
+          """
+              .formatted(
+                  Runtime.getRuntime().availableProcessors(),
+                  dir,
+                  dir,
+                  dir,
+                  dir,
+                  dir,
+                  dir,
+                  dir,
+                  backendPort,
+                  port));
+      var process =
+          new ProcessBuilder(
+                  pinned(
+                      List.of(
+                          "nginx",
+                          "-p",
+                          dir.toString(),
+                          "-e",
+                          dir.resolve("error.log").toString(),
+                          "-c",
+                          dir.resolve("nginx.conf").toString())))
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      var proxy = new ReferenceProxy(process, port, dir, version);
+      var client = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(200)).build();
+      var deadline = Instant.now().plusSeconds(10);
+      while (Instant.now().isBefore(deadline) && process.isAlive()) {
+        try {
+          client.send(
+              HttpRequest.newBuilder(URI.create(proxy.url())).build(),
+              HttpResponse.BodyHandlers.discarding());
+          return proxy;
+        } catch (IOException notYet) {
+          java.util.concurrent.locks.LockSupport.parkNanos(50_000_000);
+        }
+      }
+      proxy.close();
+      throw new IOException("nginx did not start (see " + dir.resolve("error.log") + ")");
+    }
+
+    String url() {
+      return "http://127.0.0.1:" + port + "/";
+    }
+
+    int workers() {
+      return Runtime.getRuntime().availableProcessors();
+    }
+
+    /** CPU of the master and its workers. */
+    long cpuNanos() {
+      long total = cpuOf(process.toHandle()).getAsLong();
+      for (var worker : process.toHandle().descendants().toList()) {
+        total += cpuOf(worker).getAsLong();
+      }
+      return total;
+    }
+
+    @Override
+    public void close() {
+      process.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+      process.destroyForcibly();
+    }
   }
 
   /** One backend process on a free loopback port, ready when {@code /_/ready} answers. */
