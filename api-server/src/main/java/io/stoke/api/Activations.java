@@ -16,31 +16,38 @@ import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.params.XAddParams;
 
 /**
- * Exec activations from the caller's side: admit against the parallel limits (atomically, in
- * Redis), enqueue on {@link RedisKeys#ACTIVATIONS_STREAM}, wait for the result with BLPOP bounded
- * by the function's timeout, release the admission. Also reads the kept records.
+ * Exec activations from the caller's side: admit against the parallel limits (atomically, in Redis,
+ * each admission bounded by its deadline), enqueue on {@link RedisKeys#ACTIVATIONS_STREAM}, wait
+ * for the result with BLPOP bounded by the function's timeout, release the admission. Also reads
+ * the kept records.
  */
 public final class Activations {
 
-  /** Checks both limits and counts the activation in one step; returns which limit refused. */
+  /**
+   * Drops the admissions whose deadline passed, checks both limits and admits in one step; returns
+   * which limit refused (1 platform-wide, 2 the function's), or 0. An admission is a member of a
+   * sorted set scored by its deadline, so one whose api-server died before releasing it frees
+   * itself when the deadline passes instead of holding a slot forever. KEYS: platform-wide and
+   * function sets; ARGV: now (ms), deadline (ms), activation id, platform-wide and function limit.
+   */
   private static final String ADMIT =
       """
-      local g = tonumber(redis.call('GET', KEYS[1]) or '0')
-      if g >= tonumber(ARGV[1]) then return 1 end
-      local f = tonumber(redis.call('GET', KEYS[2]) or '0')
-      if f >= tonumber(ARGV[2]) then return 2 end
-      redis.call('INCR', KEYS[1]); redis.call('EXPIRE', KEYS[1], ARGV[3])
-      redis.call('INCR', KEYS[2]); redis.call('EXPIRE', KEYS[2], ARGV[3])
-      return 0
-      """;
-
-  private static final String RELEASE =
-      """
+      for i = 1, 2 do redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', ARGV[1]) end
+      if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[4]) then return 1 end
+      if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[5]) then return 2 end
       for i = 1, 2 do
-        if tonumber(redis.call('GET', KEYS[i]) or '0') > 0 then redis.call('DECR', KEYS[i]) end
+        redis.call('ZADD', KEYS[i], ARGV[2], ARGV[3])
+        local latest = redis.call('ZRANGE', KEYS[i], -1, -1, 'WITHSCORES')[2]
+        redis.call('PEXPIRE', KEYS[i], math.max(1, tonumber(latest) - tonumber(ARGV[1])))
       end
       return 0
       """;
+
+  /**
+   * How long past the function's timeout an admission may be held: the caller waits the timeout
+   * plus this for the result (container creation and removal), then releases.
+   */
+  static final Duration RESULT_MARGIN = Duration.ofSeconds(10);
 
   /** What to run for one call. */
   public record Target(
@@ -65,26 +72,46 @@ public final class Activations {
 
   /** Runs one activation and waits for it; 429 at once when a parallel limit is reached. */
   public ActivationResult invoke(Target target, String input) {
-    var keys = List.of(RedisKeys.EXEC_INFLIGHT, RedisKeys.execInflight(target.function()));
-    long safetyTtl = Math.max(60, target.timeout().toSeconds() * 2 + 30);
-    var refused =
-        ((Number)
-                redis.eval(
-                    ADMIT,
-                    keys,
-                    List.of(
-                        Integer.toString(limits.maxParallel()),
-                        Integer.toString(target.maxParallel()),
-                        Long.toString(safetyTtl))))
-            .intValue();
+    var id = UUID.randomUUID().toString().replace("-", "");
+    int refused = admit(target, id);
     if (refused != 0) {
       throw new ApiException(429, refusal(refused, target));
     }
     try {
-      return run(target, input);
+      return run(target, id, input);
     } finally {
-      redis.eval(RELEASE, keys, List.of());
+      release(target, id);
     }
+  }
+
+  /**
+   * Admits activation {@code id} against both parallel limits until its deadline (the timeout plus
+   * {@link #RESULT_MARGIN} and a second); 0, or which limit refused.
+   */
+  int admit(Target target, String id) {
+    long now = clock.millis();
+    long deadline = now + target.timeout().plus(RESULT_MARGIN).toMillis() + 1000;
+    return ((Number)
+            redis.eval(
+                ADMIT,
+                admissionKeys(target),
+                List.of(
+                    Long.toString(now),
+                    Long.toString(deadline),
+                    id,
+                    Integer.toString(limits.maxParallel()),
+                    Integer.toString(target.maxParallel()))))
+        .intValue();
+  }
+
+  void release(Target target, String id) {
+    for (var key : admissionKeys(target)) {
+      redis.zrem(key, id);
+    }
+  }
+
+  private static List<String> admissionKeys(Target target) {
+    return List.of(RedisKeys.EXEC_ADMISSIONS, RedisKeys.execAdmissions(target.function()));
   }
 
   private static String refusal(int which, Target target) {
@@ -104,8 +131,7 @@ public final class Activations {
         : target.function();
   }
 
-  private ActivationResult run(Target target, String input) {
-    var id = UUID.randomUUID().toString().replace("-", "");
+  private ActivationResult run(Target target, String id, String input) {
     var request =
         new ActivationRequest(
             id,
@@ -124,7 +150,7 @@ public final class Activations {
         XAddParams.xAddParams().approximateTrimming().maxLen(RedisKeys.STREAM_MAX_LENGTH),
         Map.of("request", Json.write(request)));
     // The worker's own deadline is the timeout; the margin covers container creation and removal.
-    double waitSeconds = target.timeout().toMillis() / 1000.0 + 10;
+    double waitSeconds = target.timeout().plus(RESULT_MARGIN).toMillis() / 1000.0;
     var popped = redis.blpop(waitSeconds, RedisKeys.activationResult(id));
     if (popped == null) {
       throw new ApiException(

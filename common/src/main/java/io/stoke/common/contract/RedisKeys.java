@@ -150,13 +150,15 @@ public final class RedisKeys {
   }
 
   /**
-   * STRING counter of exec activations in flight platform-wide; incremented and decremented
-   * atomically with {@link #execInflight(String)} by the api-server, with a safety expiry.
+   * ZSET of the exec activations admitted platform-wide: member activation id, score its deadline
+   * (epoch ms). Checked and added to atomically with {@link #execAdmissions(String)} by the
+   * api-server, removed after the result; a member past its deadline no longer counts (its
+   * api-server died before releasing it). The key expires with its latest deadline.
    */
-  public static final String EXEC_INFLIGHT = "stoke:exec-inflight";
+  public static final String EXEC_ADMISSIONS = "stoke:exec-admissions";
 
-  /** STRING counter of one function's exec activations in flight. */
-  public static String execInflight(String function) {
-    return "stoke:exec-inflight:" + function;
+  /** ZSET of one function's admitted exec activations, as {@link #EXEC_ADMISSIONS}. */
+  public static String execAdmissions(String function) {
+    return "stoke:exec-admissions:" + function;
   }
 }

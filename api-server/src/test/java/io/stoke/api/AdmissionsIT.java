@@ -1,0 +1,135 @@
+package io.stoke.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.stoke.common.contract.RedisKeys;
+import io.stoke.common.testing.RedisServer;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.util.unit.DataSize;
+import redis.clients.jedis.RedisClient;
+
+/** Exec admissions against a real redis-server, on a clock the test moves. */
+class AdmissionsIT {
+
+  static RedisServer redisServer;
+  static RedisClient redis;
+
+  final MovableClock clock = new MovableClock();
+  final Activations activations =
+      new Activations(
+          redis,
+          new ApiProperties.Exec(
+              3, 2, DataSize.ofMegabytes(1), Duration.ofSeconds(30), Duration.ofMinutes(5)),
+          clock);
+
+  @BeforeAll
+  static void start() throws Exception {
+    redisServer = RedisServer.start();
+    redis = RedisClient.create(URI.create(redisServer.url()));
+  }
+
+  @AfterAll
+  static void stop() {
+    redis.close();
+    redisServer.close();
+  }
+
+  @BeforeEach
+  void empty() {
+    redis.flushAll();
+  }
+
+  static Activations.Target function(String name, int maxParallel) {
+    return new Activations.Target(
+        name, "", "img", Duration.ofSeconds(5), 64 << 20, 0.5, 64, maxParallel);
+  }
+
+  @Test
+  void refusesBeyondTheFunctionsLimitAndAdmitsAgainOnceOneIsReleased() {
+    var fn = function("fn", 2);
+    assertThat(activations.admit(fn, "a")).isZero();
+    assertThat(activations.admit(fn, "b")).isZero();
+    assertThat(activations.admit(fn, "c")).isEqualTo(2);
+
+    activations.release(fn, "a");
+
+    assertThat(activations.admit(fn, "c")).isZero();
+    assertThat(redis.zcard(RedisKeys.execAdmissions("fn"))).isEqualTo(2);
+  }
+
+  @Test
+  void refusesBeyondThePlatformWideLimitAcrossFunctions() {
+    assertThat(activations.admit(function("one", 2), "a")).isZero();
+    assertThat(activations.admit(function("one", 2), "b")).isZero();
+    assertThat(activations.admit(function("two", 2), "c")).isZero();
+
+    assertThat(activations.admit(function("two", 2), "d")).isEqualTo(1);
+    assertThat(redis.zcard(RedisKeys.EXEC_ADMISSIONS)).isEqualTo(3);
+  }
+
+  @Test
+  void anAdmissionNeverReleasedFreesItsSlotOnceItsDeadlinePassed() {
+    // An api-server admitted both and died before releasing them: the function is full.
+    var fn = function("fn", 2);
+    assertThat(activations.admit(fn, "lost-1")).isZero();
+    assertThat(activations.admit(fn, "lost-2")).isZero();
+    assertThat(activations.admit(fn, "next")).isEqualTo(2);
+
+    // Within the deadline (timeout 5 s + result margin 10 s + 1 s) they still count ...
+    clock.advance(Duration.ofSeconds(15));
+    assertThat(activations.admit(fn, "next")).isEqualTo(2);
+
+    // ... past it they do not, and the function is served again, platform-wide too.
+    clock.advance(Duration.ofSeconds(2));
+    assertThat(activations.admit(fn, "next")).isZero();
+    assertThat(redis.zrange(RedisKeys.execAdmissions("fn"), 0, -1)).containsExactly("next");
+    assertThat(redis.zrange(RedisKeys.EXEC_ADMISSIONS, 0, -1)).containsExactly("next");
+  }
+
+  @Test
+  void theKeysExpireWithTheirLatestDeadlineSoAnIdlePlatformLeavesNothingBehind() {
+    var quick = function("fn", 2);
+    var slow =
+        new Activations.Target("fn", "", "img", Duration.ofSeconds(50), 64 << 20, 0.5, 64, 2);
+    assertThat(activations.admit(slow, "long")).isZero();
+    assertThat(activations.admit(quick, "short")).isZero();
+
+    // Both keys live until the latest deadline (50 s + 10 s + 1 s from now), not the newest one's.
+    long latest = Duration.ofSeconds(61).toMillis();
+    for (var key : new String[] {RedisKeys.execAdmissions("fn"), RedisKeys.EXEC_ADMISSIONS}) {
+      assertThat(redis.pttl(key)).isBetween(latest - Duration.ofSeconds(10).toMillis(), latest);
+    }
+  }
+
+  /** A clock the test sets and moves. */
+  static final class MovableClock extends Clock {
+    private Instant now = Instant.parse("2026-01-01T00:00:00Z");
+
+    void advance(Duration by) {
+      now = now.plus(by);
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+  }
+}
