@@ -131,7 +131,7 @@ start_service() {
   # Secrets go through the environment (Spring's relaxed binding), not the visible command line.
   local env=()
   case "$svc" in
-    api-server) env=("STOKE_INTERNALSECRET=$INTERNAL_SECRET") ;;
+    api-server|orchestrator) env=("STOKE_INTERNALSECRET=$INTERNAL_SECRET") ;;
     gateway)
       env=("STOKE_API_INTERNALSECRET=$INTERNAL_SECRET")
       [[ $TLS == 1 ]] && env+=("SERVER_SSL_KEYSTOREPASSWORD=$(cat "$TLS_DIR/password")")

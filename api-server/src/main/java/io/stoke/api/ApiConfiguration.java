@@ -1,5 +1,6 @@
 package io.stoke.api;
 
+import io.stoke.common.contract.InternalSecret;
 import io.stoke.common.registry.FunctionCatalog;
 import java.time.Clock;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -51,8 +52,8 @@ class ApiConfiguration {
   }
 
   @Bean
-  ImageCheck imageCheck(ApiProperties properties) {
-    return new ImageCheck(properties.orchestratorUrl());
+  ImageCheck imageCheck(ApiProperties properties, InternalSecret secret) {
+    return new ImageCheck(properties.orchestratorUrl(), secret);
   }
 
   @Bean

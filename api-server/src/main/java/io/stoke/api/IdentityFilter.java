@@ -1,5 +1,6 @@
 package io.stoke.api;
 
+import io.stoke.common.contract.InternalSecret;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;

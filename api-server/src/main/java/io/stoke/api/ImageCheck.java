@@ -1,5 +1,6 @@
 package io.stoke.api;
 
+import io.stoke.common.contract.InternalSecret;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -17,12 +18,14 @@ import tools.jackson.databind.json.JsonMapper;
 public class ImageCheck {
 
   private final URI orchestrator;
+  private final InternalSecret secret;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
   private final JsonMapper json = JsonMapper.builder().build();
 
-  public ImageCheck(URI orchestrator) {
+  public ImageCheck(URI orchestrator, InternalSecret secret) {
     this.orchestrator = orchestrator;
+    this.secret = secret;
   }
 
   /** Returns when {@code image} is available; 422 with the engine's reason, 503 when unknown. */
@@ -34,7 +37,11 @@ public class ImageCheck {
     try {
       response =
           http.send(
-              HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(90)).GET().build(),
+              HttpRequest.newBuilder(uri)
+                  .timeout(Duration.ofSeconds(90))
+                  .header(InternalSecret.HEADER, secret.value())
+                  .GET()
+                  .build(),
               HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new ApiException(503, "cannot check image " + image + ": orchestrator unreachable");

@@ -11,7 +11,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
-import io.stoke.gateway.auth.GatewaySecret;
+import io.stoke.common.contract.InternalSecret;
 import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -59,8 +59,8 @@ public final class FunctionProxy {
           // The gateway answers a caller's 100-continue itself when it starts reading the body.
           "expect",
           // Identity is the gateway's to assert: a caller's own values never pass.
-          GatewaySecret.USER_HEADER,
-          GatewaySecret.HEADER);
+          InternalSecret.USER_HEADER,
+          InternalSecret.HEADER);
 
   private final FunctionTable table;
   private final RegistryFollower follower;
@@ -258,7 +258,7 @@ public final class FunctionProxy {
     // An auth-required function learns who called, and does not receive the caller's API key.
     if (call.user != null) {
       target.remove(HttpHeaderNames.AUTHORIZATION);
-      target.set(GatewaySecret.USER_HEADER, call.user);
+      target.set(InternalSecret.USER_HEADER, call.user);
     }
     var remote = request.remoteAddress();
     if (remote != null && remote.getAddress() != null) {

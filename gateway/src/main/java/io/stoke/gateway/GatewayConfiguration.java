@@ -4,10 +4,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.statsd.StatsdMeterRegistry;
 import io.netty.util.ResourceLeakDetector;
+import io.stoke.common.contract.InternalSecret;
 import io.stoke.gateway.auth.ApiKeyAuthenticator;
 import io.stoke.gateway.auth.ApiProxyHandler;
 import io.stoke.gateway.auth.AuthWebFilter;
-import io.stoke.gateway.auth.GatewaySecret;
 import java.time.Clock;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -148,8 +148,8 @@ public class GatewayConfiguration {
   }
 
   @Bean
-  GatewaySecret gatewaySecret(UnifiedJedis redis, StokeProperties properties) {
-    return GatewaySecret.resolve(redis, properties.api().internalSecret());
+  InternalSecret gatewaySecret(UnifiedJedis redis, StokeProperties properties) {
+    return InternalSecret.resolve(redis, properties.api().internalSecret());
   }
 
   @Bean
@@ -159,7 +159,7 @@ public class GatewayConfiguration {
   }
 
   @Bean
-  ApiProxyHandler apiProxyHandler(StokeProperties properties, GatewaySecret secret) {
+  ApiProxyHandler apiProxyHandler(StokeProperties properties, InternalSecret secret) {
     return new ApiProxyHandler(
         reactor.netty.http.client.HttpClient.create(ConnectionProvider.create("stoke-api", 512))
             .disableRetry(true),

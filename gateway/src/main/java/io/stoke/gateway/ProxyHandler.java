@@ -1,6 +1,6 @@
 package io.stoke.gateway;
 
-import io.stoke.gateway.auth.GatewaySecret;
+import io.stoke.common.contract.InternalSecret;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.web.server.ServerWebExchange;
@@ -34,7 +34,7 @@ public final class ProxyHandler implements WebHandler {
     var target =
         FunctionProxy.Target.of(request.getPath().value(), query == null ? "" : "?" + query);
     // Set by AuthWebFilter on the exchange's own view; the native headers are the caller's.
-    var user = request.getHeaders().getFirst(GatewaySecret.USER_HEADER);
+    var user = request.getHeaders().getFirst(InternalSecret.USER_HEADER);
     return proxy.serve(nativeRequest, nativeResponse, target, user);
   }
 }

@@ -4,6 +4,7 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import io.stoke.common.contract.InternalSecret;
 import io.stoke.common.registry.FunctionCatalog;
 import io.stoke.common.registry.InstanceRegistry;
 import io.stoke.orchestrator.definitions.FunctionSet;
@@ -34,6 +35,17 @@ class OrchestratorConfiguration {
   @Bean(destroyMethod = "close")
   UnifiedJedis redis(StokeProperties properties) {
     return RedisClient.create(properties.redisUrl());
+  }
+
+  /** The secret the api-server proves itself with on {@code /internal/**}. */
+  @Bean
+  InternalSecret internalSecret(UnifiedJedis redis, StokeProperties properties) {
+    return InternalSecret.resolve(redis, properties.internalSecret());
+  }
+
+  @Bean
+  InternalEndpointsFilter internalEndpointsFilter(InternalSecret secret) {
+    return new InternalEndpointsFilter(secret);
   }
 
   @Bean(destroyMethod = "close")
@@ -95,9 +107,13 @@ class OrchestratorConfiguration {
       StokeProperties properties,
       Clock clock) {
     var settings = properties.exec();
+    // Only a worker that runs activations attaches to containers, through the engine's socket.
     var runner =
         new ExecRunner(
-            docker, containers, settings.logTailBytes(), unixSocket(properties.dockerHost()));
+            docker,
+            containers,
+            settings.logTailBytes(),
+            settings.enabled() ? unixSocket(properties.dockerHost()) : null);
     var worker = new ExecWorker(redis, runner, settings, properties.consumerName(), clock);
     if (settings.enabled()) {
       worker.start();
@@ -109,7 +125,10 @@ class OrchestratorConfiguration {
   static java.nio.file.Path unixSocket(String dockerHost) {
     if (!dockerHost.startsWith("unix://")) {
       throw new IllegalArgumentException(
-          "stoke.docker-host = " + dockerHost + ", exec activations need a unix:// engine socket");
+          "stoke.docker-host = "
+              + dockerHost
+              + ": exec activations attach through a unix:// engine socket; use one, or set"
+              + " stoke.exec.enabled=false to run http-mode functions only");
     }
     return java.nio.file.Path.of(dockerHost.substring("unix://".length()));
   }

@@ -27,6 +27,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     so entries it read but did not acknowledge are read again
  * @param demandMaxAge demand older than this is acknowledged without acting on it
  * @param exec the exec workers that run {@code mode: exec} activations
+ * @param internalSecret what the api-server proves itself with on {@code /internal/**}; empty = the
+ *     one shared through Redis
  */
 @ConfigurationProperties("stoke")
 public record StokeProperties(
@@ -44,7 +46,8 @@ public record StokeProperties(
     @DefaultValue("true") boolean pruneImages,
     @DefaultValue("orchestrator") String consumerName,
     @DefaultValue("60s") Duration demandMaxAge,
-    @DefaultValue io.stoke.orchestrator.exec.ExecSettings exec) {
+    @DefaultValue io.stoke.orchestrator.exec.ExecSettings exec,
+    @DefaultValue("") String internalSecret) {
 
   public StokeProperties {
     Objects.requireNonNull(definitions, "stoke.definitions");

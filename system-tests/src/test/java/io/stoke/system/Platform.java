@@ -68,6 +68,9 @@ final class Platform implements AutoCloseable {
       int statsHttp = RedisServer.freePort();
       int orchestratorHttp = RedisServer.freePort();
       String redisUrl = "--stoke.redis-url=" + redis.url();
+      // Configured on every service that uses it, as ./stoke up does (else it is shared through
+      // Redis).
+      var secret = UUID.randomUUID().toString();
       platform.launch(
           new Service(
               "stats-listener",
@@ -86,6 +89,7 @@ final class Platform implements AutoCloseable {
                   "--stoke.definitions=" + definitions,
                   "--stoke.functions-dir=" + ROOT.resolve("functions"),
                   "--stoke.consumer-name=" + name,
+                  "--stoke.internal-secret=" + secret,
                   // Other suites share this Docker engine: keep the images they may be using.
                   "--stoke.prune-images=false"),
               orchestratorHttp));
@@ -99,7 +103,6 @@ final class Platform implements AutoCloseable {
                   "--management.statsd.metrics.export.polling-frequency=250ms"));
       if (apiArgs != null) {
         int apiHttp = RedisServer.freePort();
-        var secret = UUID.randomUUID().toString();
         var args =
             new ArrayList<>(
                 List.of(

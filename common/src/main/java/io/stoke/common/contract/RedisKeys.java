@@ -90,9 +90,10 @@ public final class RedisKeys {
   public static final String API_KEYS = "stoke:api-keys";
 
   /**
-   * STRING: the secret the gateway puts in {@code X-Stoke-Gateway-Secret} so the api-server trusts
-   * its {@code X-Stoke-User}. Set once with SET NX by whichever service starts first, unless both
-   * are configured with one.
+   * STRING: the secret Stoke's services send in {@code X-Stoke-Gateway-Secret} ({@link
+   * InternalSecret}): the gateway so the api-server trusts its {@code X-Stoke-User}, the api-server
+   * on the orchestrator's {@code /internal/**}. Set once with SET NX by whichever service starts
+   * first, unless all are configured with one.
    */
   public static final String INTERNAL_SECRET = "stoke:internal-secret";
 

@@ -1,5 +1,6 @@
 package io.stoke.gateway.auth;
 
+import io.stoke.common.contract.InternalSecret;
 import io.stoke.gateway.FunctionProxy;
 import io.stoke.gateway.HeaderNames;
 import java.net.URI;
@@ -25,10 +26,10 @@ public final class ApiProxyHandler implements WebHandler {
 
   private final HttpClient client;
   private final String apiBase;
-  private final GatewaySecret secret;
+  private final InternalSecret secret;
   private final int maxBodyBytes;
 
-  public ApiProxyHandler(HttpClient client, URI apiUrl, GatewaySecret secret, int maxBodyBytes) {
+  public ApiProxyHandler(HttpClient client, URI apiUrl, InternalSecret secret, int maxBodyBytes) {
     this.client = client;
     var text = apiUrl.toString();
     this.apiBase = text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
@@ -77,16 +78,16 @@ public final class ApiProxyHandler implements WebHandler {
                           out.add(name, values);
                         }
                       });
-              out.set(GatewaySecret.HEADER, secret.value());
+              out.set(InternalSecret.HEADER, secret.value());
               if (remote != null && remote.getAddress() != null) {
                 var previous = out.get("X-Forwarded-For");
                 var address = remote.getAddress().getHostAddress();
                 out.set("X-Forwarded-For", previous == null ? address : previous + ", " + address);
                 // The peer the gateway itself saw: what the api-server rate-limits by. A caller
                 // can write anything into X-Forwarded-For, never into this.
-                out.set(GatewaySecret.CLIENT_HEADER, address);
+                out.set(InternalSecret.CLIENT_HEADER, address);
               } else {
-                out.remove(GatewaySecret.CLIENT_HEADER);
+                out.remove(InternalSecret.CLIENT_HEADER);
               }
             })
         .request(io.netty.handler.codec.http.HttpMethod.valueOf(request.getMethod().name()))

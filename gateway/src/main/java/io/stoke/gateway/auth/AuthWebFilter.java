@@ -1,5 +1,6 @@
 package io.stoke.gateway.auth;
 
+import io.stoke.common.contract.InternalSecret;
 import io.stoke.common.definition.AuthMode;
 import io.stoke.common.definition.ExecutionMode;
 import io.stoke.common.definition.FunctionDefinition;
@@ -45,8 +46,8 @@ public final class AuthWebFilter implements WebFilter, Ordered {
   public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
     var request = exchange.getRequest();
     var headers = request.getHeaders();
-    if (headers.containsHeader(GatewaySecret.USER_HEADER)
-        || headers.containsHeader(GatewaySecret.HEADER)) {
+    if (headers.containsHeader(InternalSecret.USER_HEADER)
+        || headers.containsHeader(InternalSecret.HEADER)) {
       exchange =
           exchange
               .mutate()
@@ -54,8 +55,8 @@ public final class AuthWebFilter implements WebFilter, Ordered {
                   r ->
                       r.headers(
                           h -> {
-                            h.remove(GatewaySecret.USER_HEADER);
-                            h.remove(GatewaySecret.HEADER);
+                            h.remove(InternalSecret.USER_HEADER);
+                            h.remove(InternalSecret.HEADER);
                           }))
               .build();
     }
@@ -128,7 +129,7 @@ public final class AuthWebFilter implements WebFilter, Ordered {
                               .mutate()
                               .request(
                                   r -> {
-                                    r.headers(h -> h.set(GatewaySecret.USER_HEADER, ok.user()));
+                                    r.headers(h -> h.set(InternalSecret.USER_HEADER, ok.user()));
                                     var internal = userHttpFunction(exchange, ok.user());
                                     if (internal != null) {
                                       r.path("/" + internal + "/");

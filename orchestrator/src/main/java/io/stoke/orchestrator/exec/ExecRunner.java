@@ -32,7 +32,8 @@ public final class ExecRunner {
   private final Path socket;
 
   /**
-   * @param socket the engine's Unix socket, for the hijacked attach
+   * @param socket the engine's Unix socket, for the hijacked attach; null when this orchestrator
+   *     runs no activations
    */
   public ExecRunner(
       DockerClient docker, DockerContainers containers, int logTailBytes, Path socket) {
