@@ -24,7 +24,8 @@ ensure_docker
 ensure_redis_binary
 # The gateway's benchmark drives load with wrk and measures nginx beside it as a reference proxy.
 command -v wrk >/dev/null 2>&1 || apt_install wrk
-command -v nginx >/dev/null 2>&1 || (apt_install nginx) \
+# RUNLEVEL=1: the package's scripts install nginx without starting a system nginx on port 80.
+command -v nginx >/dev/null 2>&1 || (RUNLEVEL=1 apt_install nginx) \
   || info "nginx could not be installed: the gateway's benchmark runs without its reference proxy"
 step "Preparing base images"
 ensure_bases
@@ -45,7 +46,7 @@ run() {
   step "$name"
   local dir="$STOKE_HOME/$module" flags=()
   [[ $module == gateway ]] && flags=("${GATEWAY_JVM_FLAGS[@]}")
-  (cd "$dir" && timeout 600 "$JAVA" "${flags[@]}" -cp "target/test-classes:target/classes:$(cat target/bench-classpath.txt)" \
+  (cd "$dir" && timeout 1500 "$JAVA" "${flags[@]}" -cp "target/test-classes:target/classes:$(cat target/bench-classpath.txt)" \
     "$class" "$@") 2>"$RAW/$class.err" | grep --line-buffered -vE '^\s*$|^[0-9T:.-]+Z? +(INFO|DEBUG|WARN)|^ *(\.|/|\\|\(|'"'"'|=|::)' \
     | tee "$RAW/$class.out" | sed -u 's/^/    /'
   [[ ${PIPESTATUS[0]} -eq 0 ]] || { tail -n 20 "$RAW/$class.err" >&2; die "$name failed (log: $RAW/$class.err)"; }

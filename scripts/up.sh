@@ -63,7 +63,8 @@ step "Preparing base images"
 ensure_bases
 
 # One internal secret per installation: the gateway proves with it to the api-server that the user
-# it forwards was authenticated. It travels in the environment, never on a command line.
+# it forwards was authenticated, the api-server to the orchestrator that an image check is its own.
+# It travels in the environment, never on a command line.
 SECRET_FILE="$STOKE_STATE/internal-secret"
 if [[ ! -s "$SECRET_FILE" ]]; then
   (umask 077 && head -c 32 /dev/urandom | base64 | tr -d '/+=\n' >"$SECRET_FILE")

@@ -52,6 +52,14 @@ public class ImageCheck {
     if (response.statusCode() == 200) {
       return;
     }
+    if (response.statusCode() == 401) {
+      throw new ApiException(
+          503,
+          "cannot check image "
+              + image
+              + ": the orchestrator refused the internal secret (configure the same"
+              + " stoke.internal-secret on both, or none)");
+    }
     if (response.statusCode() == 422) {
       var node = json.readTree(response.body());
       throw new ApiException(422, node.path("error").asString("image " + image + " unavailable"));

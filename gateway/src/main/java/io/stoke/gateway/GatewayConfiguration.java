@@ -17,6 +17,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.resources.ConnectionProvider;
+import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.UnifiedJedis;
 
@@ -37,9 +38,18 @@ public class GatewayConfiguration {
     return Clock.systemUTC();
   }
 
+  /**
+   * Redis, with connections for every thread that may use it at once (the event subscription, the
+   * reporter's threads and the blocking API-key lookups, up to ten per core) and a bounded wait for
+   * one when Redis stalls: a lookup then fails after two seconds with a 503 instead of waiting
+   * forever behind the pool's default eight connections.
+   */
   @Bean(destroyMethod = "close")
   UnifiedJedis redis(StokeProperties properties) {
-    return RedisClient.create(properties.redisUrl());
+    var pool = new ConnectionPoolConfig();
+    pool.setMaxTotal(8 + 10 * Runtime.getRuntime().availableProcessors());
+    pool.setMaxWait(java.time.Duration.ofSeconds(2));
+    return RedisClient.builder().fromURI(properties.redisUrl()).poolConfig(pool).build();
   }
 
   /** Runs every Redis call of the gateway, so none runs on an event loop. */

@@ -10,13 +10,16 @@ import java.nio.charset.StandardCharsets;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Lets only Stoke's own services call {@code /internal/**}: the request must carry the internal
- * secret in {@link InternalSecret#HEADER}. These endpoints make the engine act (an image check may
- * pull), so reaching the orchestrator's port is not enough. Anything else answers 401 as JSON.
+ * Lets only Stoke's own services call the orchestrator's endpoints ({@code /internal/**}): a
+ * request must carry the internal secret in {@link InternalSecret#HEADER}. These endpoints make the
+ * engine act (an image check may pull), so reaching the orchestrator's port is not enough; without
+ * the secret the answer is a JSON 401. Deny by default: only {@code /actuator/**} (health, for the
+ * scripts and compose) is open, judged on the servlet path the container decoded and normalized, so
+ * no spelling of a path ({@code /%69nternal}, {@code /internal;x}, {@code //internal}) slips by.
  */
 final class InternalEndpointsFilter extends OncePerRequestFilter {
 
-  static final String PREFIX = "/internal/";
+  static final String OPEN = "/actuator";
 
   private final InternalSecret secret;
 
@@ -26,7 +29,9 @@ final class InternalEndpointsFilter extends OncePerRequestFilter {
 
   @Override
   protected boolean shouldNotFilter(HttpServletRequest request) {
-    return !request.getRequestURI().startsWith(PREFIX);
+    var path =
+        request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
+    return path.equals(OPEN) || path.startsWith(OPEN + "/");
   }
 
   @Override
@@ -42,7 +47,7 @@ final class InternalEndpointsFilter extends OncePerRequestFilter {
     response
         .getOutputStream()
         .write(
-            ("{\"error\":\"internal endpoint: the internal secret is missing or wrong\","
+            ("{\"error\":\"orchestrator endpoint: the internal secret is missing or wrong\","
                     + "\"status\":401}")
                 .getBytes(StandardCharsets.UTF_8));
   }

@@ -45,12 +45,18 @@ class InternalEndpointsIT {
   }
 
   static HttpResponse<String> checkImage(String image, String secret) throws Exception {
+    return checkImage("/internal/images", image, secret);
+  }
+
+  static HttpResponse<String> checkImage(String path, String image, String secret)
+      throws Exception {
     var request =
         HttpRequest.newBuilder(
             URI.create(
                 "http://127.0.0.1:"
                     + port
-                    + "/internal/images?ref="
+                    + path
+                    + "?ref="
                     + URLEncoder.encode(image, StandardCharsets.UTF_8)));
     if (secret != null) {
       request.header(InternalSecret.HEADER, secret);
@@ -68,6 +74,27 @@ class InternalEndpointsIT {
       assertThat(response.statusCode()).as("secret %s", presented).isEqualTo(401);
       assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
       assertThat(response.body()).contains("\"status\":401").contains("internal secret");
+    }
+  }
+
+  @Test
+  void noSpellingOfThePathGetsPastTheSecret() throws Exception {
+    var pullable = "stoke-never-pulled.invalid/nothing:1";
+    for (var path :
+        new String[] {
+          "/%69nternal/images",
+          "/internal;x/images",
+          "/internal/images;x",
+          "//internal/images",
+          "/internal//images",
+          "/actuator/../internal/images",
+          "/actuator/..;/internal/images",
+          "/internal/images/"
+        }) {
+      var response = checkImage(path, pullable, null);
+
+      // 401 from the filter, or 400 where the server refuses the path itself: never the check.
+      assertThat(response.statusCode()).as(path).isIn(400, 401);
     }
   }
 

@@ -98,5 +98,11 @@ public final class RedisServer implements AutoCloseable {
   @Override
   public void close() {
     process.destroyForcibly();
+    try {
+      // Gone when this returns: a test that stops Redis must not race its last moments.
+      process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

@@ -7,6 +7,8 @@ import io.stoke.common.definition.FunctionDefinition;
 import io.stoke.gateway.FunctionProxy;
 import io.stoke.gateway.FunctionTable;
 import java.nio.charset.StandardCharsets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
@@ -26,6 +28,8 @@ import reactor.core.scheduler.Scheduler;
  * proxy serves it (hold while cold, concurrency, timeout) without the caller's API key.
  */
 public final class AuthWebFilter implements WebFilter, Ordered {
+
+  private static final Logger log = LoggerFactory.getLogger(AuthWebFilter.class);
 
   private final ApiKeyAuthenticator authenticator;
   private final FunctionTable table;
@@ -120,6 +124,14 @@ public final class AuthWebFilter implements WebFilter, Ordered {
     var authorization = exchange.getRequest().getHeaders().getFirst("Authorization");
     return Mono.fromCallable(() -> authenticator.authenticate(authorization))
         .subscribeOn(blocking)
+        .onErrorResume(
+            RuntimeException.class,
+            failure -> {
+              log.warn("cannot check an API key: {}", failure.toString());
+              return Mono.just(
+                  new Authentication.Unavailable(
+                      "cannot check the API key now: the key store is unreachable"));
+            })
         .flatMap(
             outcome ->
                 switch (outcome) {
@@ -138,6 +150,8 @@ public final class AuthWebFilter implements WebFilter, Ordered {
                               .build());
                   case Authentication.Rejected rejected ->
                       reject(exchange, HttpStatus.UNAUTHORIZED, rejected.reason());
+                  case Authentication.Unavailable unavailable ->
+                      reject(exchange, HttpStatus.SERVICE_UNAVAILABLE, unavailable.reason());
                 });
   }
 
@@ -147,6 +161,9 @@ public final class AuthWebFilter implements WebFilter, Ordered {
     response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
     if (status == HttpStatus.UNAUTHORIZED) {
       response.getHeaders().set("WWW-Authenticate", "Bearer");
+    }
+    if (status == HttpStatus.SERVICE_UNAVAILABLE) {
+      response.getHeaders().set("Retry-After", "1");
     }
     var json =
         "{\"error\":\""

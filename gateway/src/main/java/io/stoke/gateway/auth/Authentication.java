@@ -8,4 +8,7 @@ public sealed interface Authentication {
 
   /** No key, a malformed, unknown or revoked key, or a wrong secret: 401 with {@code reason}. */
   record Rejected(String reason) implements Authentication {}
+
+  /** The key store (Redis) could not be asked: 503 with {@code reason}, the caller may retry. */
+  record Unavailable(String reason) implements Authentication {}
 }
