@@ -3,12 +3,10 @@ package io.stoke.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stoke.common.contract.RedisKeys;
+import io.stoke.common.testing.MutableClock;
 import io.stoke.common.testing.RedisServer;
 import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,7 +20,7 @@ class AdmissionsIT {
   static RedisServer redisServer;
   static RedisClient redis;
 
-  final MovableClock clock = new MovableClock();
+  final MutableClock clock = new MutableClock();
   final Activations activations =
       new Activations(
           redis,
@@ -106,30 +104,6 @@ class AdmissionsIT {
     long latest = Duration.ofSeconds(61).toMillis();
     for (var key : new String[] {RedisKeys.execAdmissions("fn"), RedisKeys.EXEC_ADMISSIONS}) {
       assertThat(redis.pttl(key)).isBetween(latest - Duration.ofSeconds(10).toMillis(), latest);
-    }
-  }
-
-  /** A clock the test sets and moves. */
-  static final class MovableClock extends Clock {
-    private Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-    void advance(Duration by) {
-      now = now.plus(by);
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public java.time.ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
     }
   }
 }
