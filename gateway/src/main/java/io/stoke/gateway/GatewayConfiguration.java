@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.springframework.boot.micrometer.metrics.autoconfigure.MeterRegistryCustomizer;
+import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import reactor.core.scheduler.Schedulers;
@@ -71,6 +72,12 @@ public class GatewayConfiguration {
         registry
             .config()
             .meterFilter(MeterFilter.denyUnless(id -> id.getName().startsWith("stoke.")));
+  }
+
+  /** Requests the server cannot decode get the gateway's JSON error, not an empty 400. */
+  @Bean
+  NettyServerCustomizer malformedRequests() {
+    return MalformedRequests.customizer();
   }
 
   @Bean

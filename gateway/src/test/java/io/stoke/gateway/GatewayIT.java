@@ -375,6 +375,50 @@ class GatewayIT {
   }
 
   @Test
+  void answersRequestsItCannotDecodeWithAJsonErrorAndClosesTheConnection() throws Exception {
+    // Conflicting framing (the classic request-smuggling shape), an over-long request line and an
+    // over-large header block: each gets the gateway's JSON error, not an empty one, and the
+    // connection is closed, so nothing after it is read as another request.
+    var smuggling =
+        "POST /echo/x HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\n"
+            + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
+            + "GET /echo/smuggled HTTP/1.1\r\nHost: a\r\n\r\n";
+    var longLine = "GET /echo/" + "a".repeat(8192) + " HTTP/1.1\r\nHost: a\r\n\r\n";
+    var largeHeaders =
+        "GET /echo/x HTTP/1.1\r\nHost: a\r\nX-Big: " + "b".repeat(16_384) + "\r\n\r\n";
+
+    for (var exchange :
+        List.of(
+            List.of(smuggling, "400", "malformed HTTP request"),
+            List.of(longLine, "414", "request line is too long"),
+            List.of(largeHeaders, "431", "request headers are too large"))) {
+      var answer = rawExchange(exchange.get(0));
+
+      assertThat(answer).startsWith("HTTP/1.1 " + exchange.get(1) + " ");
+      var head = answer.substring(0, answer.indexOf("\r\n\r\n")).toLowerCase();
+      assertThat(head).contains("content-type: application/json").contains("connection: close");
+      var body = JSON.readTree(answer.substring(answer.indexOf("\r\n\r\n") + 4));
+      assertThat(body.path("status").asInt()).isEqualTo(Integer.parseInt(exchange.get(1)));
+      assertThat(body.path("error").asString()).contains(exchange.get(2));
+      assertThat(java.util.regex.Pattern.compile("HTTP/1\\.1 \\d{3} ").matcher(answer).results())
+          .as("one answer, then the connection closed")
+          .hasSize(1);
+    }
+    // The gateway serves on.
+    assertThat(get("/no-such-function/").statusCode()).isEqualTo(404);
+  }
+
+  /** Writes {@code request} as is on a new connection and reads until the gateway closes it. */
+  private String rawExchange(String request) throws Exception {
+    try (var socket = new java.net.Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  @Test
   void answers502WhenAFunctionAnswersGarbageOrDiesMidRequest() throws Exception {
     try (var garbled = rawInstance("SSH-2.0-not-http\r\n\r\n");
         var crashing = rawInstance(null)) {
