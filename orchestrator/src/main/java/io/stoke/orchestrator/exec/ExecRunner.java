@@ -43,7 +43,16 @@ public final class ExecRunner {
     this.logTailBytes = logTailBytes;
   }
 
+  /** Runs {@code request} with its whole timeout. */
   public Activation run(ActivationRequest request) {
+    return run(request, request.timeoutMs());
+  }
+
+  /**
+   * Runs {@code request} within {@code budgetMs}: what is left of its timeout once it waited in the
+   * queue, so an activation ends by the deadline its caller waits for.
+   */
+  public Activation run(ActivationRequest request, long budgetMs) {
     long start = System.nanoTime();
     var spec = ExecSpecs.forActivation(request);
     String id;
@@ -61,7 +70,7 @@ public final class ExecRunner {
     }
     var output = new Output(request.maxOutputBytes(), logTailBytes);
     try {
-      return attachAndWait(id, request, output, start);
+      return attachAndWait(id, request, budgetMs, output, start);
     } finally {
       removeWhatever(id);
     }
@@ -100,7 +109,7 @@ public final class ExecRunner {
   }
 
   private Activation attachAndWait(
-      String id, ActivationRequest request, Output output, long start) {
+      String id, ActivationRequest request, long budgetMs, Output output, long start) {
     try (var attach = AttachStream.open(socket, id)) {
       docker.startContainerCmd(id).exec();
       var pump =
@@ -126,11 +135,11 @@ public final class ExecRunner {
                   log.debug("Activation {} did not take all its input: {}", id, e.toString());
                 }
               });
-      long remainingMs = request.timeoutMs() - millisSince(start);
+      long remainingMs = budgetMs - millisSince(start);
       try {
         pump.get(Math.max(1, remainingMs), TimeUnit.MILLISECONDS);
       } catch (TimeoutException e) {
-        return ended(ActivationOutcome.TIMED_OUT, output, -1, timedOut(request), start);
+        return ended(ActivationOutcome.TIMED_OUT, output, -1, timedOut(request, budgetMs), start);
       }
       if (output.exceeded()) {
         return ended(
@@ -153,8 +162,12 @@ public final class ExecRunner {
     }
   }
 
-  private static String timedOut(ActivationRequest request) {
-    return "the function did not finish within its timeout " + request.timeoutMs() + " ms";
+  private static String timedOut(ActivationRequest request, long budgetMs) {
+    long queued = request.timeoutMs() - budgetMs;
+    return "the function did not finish within its timeout "
+        + request.timeoutMs()
+        + " ms"
+        + (queued > 0 ? " (it waited " + queued + " ms of it in the queue)" : "");
   }
 
   private Activation ended(

@@ -174,12 +174,15 @@ public final class ExecWorker implements AutoCloseable {
       return;
     }
     var request = Json.read(json, ActivationRequest.class);
-    if (clock.millis() - request.at() > request.timeoutMs()) {
+    // The timeout covers the wait in the queue too: the caller stops waiting at its end, and its
+    // admission against the parallel limits ends with it.
+    long queuedMs = Math.max(0, clock.millis() - request.at());
+    if (queuedMs >= request.timeoutMs()) {
       log.info("[{}] dropping stale activation {}", request.function(), request.id());
       return;
     }
     long startedAt = clock.millis();
-    var activation = runner.run(request);
+    var activation = runner.run(request, request.timeoutMs() - queuedMs);
     var result =
         new ActivationResult(
             request.id(),

@@ -3,9 +3,11 @@ package io.stoke.orchestrator.exec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stoke.common.contract.ActivationOutcome;
+import io.stoke.common.contract.ActivationRequest;
 import io.stoke.common.contract.ActivationResult;
 import io.stoke.common.contract.Json;
 import io.stoke.common.contract.RedisKeys;
+import io.stoke.common.testing.MutableClock;
 import io.stoke.common.testing.RedisServer;
 import java.net.URI;
 import java.time.Clock;
@@ -67,6 +69,50 @@ class ExecWorkerIT {
             .isEmpty();
         assertThat(redis.xpending(RedisKeys.ACTIVATIONS_STREAM, RedisKeys.EXEC_GROUP).getTotal())
             .isZero();
+      }
+    }
+  }
+
+  @Test
+  void anActivationThatWaitedInTheQueueRunsOnlyForWhatIsLeftOfItsTimeout() throws Exception {
+    ExecRunnerIT.buildImages();
+    var clock = new MutableClock();
+    try (var server = RedisServer.start();
+        var redis = RedisClient.create(URI.create(server.url()))) {
+      // Queued 59 s ago with a 60 s timeout: its caller stops waiting in one second, so the
+      // sleeper (30 s) must be stopped after one second, not run to the end of a fresh timeout.
+      var queued = ExecRunnerIT.request(ExecRunnerIT.SLEEPER, "", 60_000, 1024);
+      var request =
+          new ActivationRequest(
+              queued.id(),
+              queued.function(),
+              queued.owner(),
+              queued.image(),
+              queued.input(),
+              queued.timeoutMs(),
+              queued.memoryBytes(),
+              queued.cpus(),
+              queued.pids(),
+              queued.maxOutputBytes(),
+              clock.millis() - 59_000);
+      redis.xadd(
+          RedisKeys.ACTIVATIONS_STREAM,
+          XAddParams.xAddParams(),
+          Map.of("request", Json.write(request)));
+
+      var settings =
+          new ExecSettings(true, 2, Duration.ofHours(1), 10, 4096, Duration.ofSeconds(5));
+      try (var worker =
+          new ExecWorker(redis, ExecRunnerIT.runner, settings, "orchestrator", clock)) {
+        worker.start();
+        var popped = redis.blpop(25, RedisKeys.activationResult(request.id()));
+
+        assertThat(popped).as("a result well before the sleeper's 30 s end").isNotNull();
+        var result = Json.read(popped.getLast(), ActivationResult.class);
+        assertThat(result.outcome()).isEqualTo(ActivationOutcome.TIMED_OUT);
+        assertThat(result.error())
+            .contains("timeout 60000 ms")
+            .contains("waited 59000 ms of it in the queue");
       }
     }
   }
