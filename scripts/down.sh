@@ -15,7 +15,15 @@ for svc in gateway api-server orchestrator xds-control-plane stats-listener; do
   pid="$(cat "$pidfile")"
   if kill -0 "$pid" 2>/dev/null; then
     kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    # The gateway finishes its calls in flight first, for up to 2 min
+    # (spring.lifecycle.timeout-per-shutdown-phase); the others stop within seconds.
+    waits=100
+    if [[ $svc == gateway ]]; then
+      waits=1300
+      sleep 0.5
+      kill -0 "$pid" 2>/dev/null && info "gateway: finishing the calls in flight (up to 2 min)"
+    fi
+    for _ in $(seq 1 $waits); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$pid" 2>/dev/null || true
     info "stopped $svc"
     stopped=$((stopped + 1))

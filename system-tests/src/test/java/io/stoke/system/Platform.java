@@ -155,6 +155,18 @@ final class Platform implements AutoCloseable {
     awaitHealthy(service.name(), service.healthPort());
   }
 
+  /** SIGTERM to one service, without waiting; returns its process. */
+  Process terminate(String service) {
+    var process = services.get(service);
+    process.toHandle().destroy();
+    return process;
+  }
+
+  /** Starts a service stopped with {@link #terminate} again, with the same settings. */
+  void relaunch(String service) throws IOException {
+    launch(specs.get(service));
+  }
+
   /**
    * Stops every service process and starts them again, in the same order, with the same settings
    * and against the same redis-server: whatever survives lives in Redis.

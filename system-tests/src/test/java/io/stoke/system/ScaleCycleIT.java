@@ -108,6 +108,53 @@ class ScaleCycleIT {
   }
 
   @Test
+  void aStoppingGatewayFinishesTheCallsInFlightButTakesNoNewOne() throws Exception {
+    var inFlight =
+        client.sendAsync(
+            HttpRequest.newBuilder(URI.create(platform.gateway() + "/sleep?ms=10000"))
+                .timeout(Duration.ofMinutes(2))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    await("the call reached an instance")
+        .atMost(Duration.ofMinutes(2))
+        .until(() -> gatewayGauge("stoke_gateway_inflight", "sleep") >= 1);
+
+    var gateway = platform.terminate("gateway");
+
+    await("the stopping gateway refuses new connections")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> refusesConnections(platform.gateway()));
+    assertThat(inFlight).as("the call still in flight while the gateway stops").isNotDone();
+    var answer = inFlight.get(2, java.util.concurrent.TimeUnit.MINUTES);
+    assertThat(answer.statusCode()).isEqualTo(200);
+    assertThat(answer.body()).contains("slept_ms");
+    await("the gateway exits once its last call ended")
+        .atMost(Duration.ofMinutes(1))
+        .until(() -> !gateway.isAlive());
+
+    platform.relaunch("gateway");
+    assertThat(get("/hello").statusCode()).isEqualTo(200);
+  }
+
+  /** A gauge of the gateway's Prometheus page for one function; 0 when it is not there. */
+  private static double gatewayGauge(String name, String function) throws Exception {
+    var page = get("/actuator/prometheus").body();
+    var line =
+        java.util.regex.Pattern.compile(
+                "(?m)^" + name + "\\{function=\"" + function + "\"[^}]*} ([0-9.eE+-]+)$")
+            .matcher(page);
+    return line.find() ? Double.parseDouble(line.group(1)) : 0;
+  }
+
+  private static boolean refusesConnections(URI gateway) {
+    try (var socket = new java.net.Socket(gateway.getHost(), gateway.getPort())) {
+      return false;
+    } catch (java.io.IOException refused) {
+      return true;
+    }
+  }
+
+  @Test
   void aStepLoadScalesUpWithoutAFailedRequestAndDrainsBackToZero() throws Exception {
     var registry = new InstanceRegistry(platform.redis());
     var statuses = new ConcurrentHashMap<Integer, LongAdder>();
