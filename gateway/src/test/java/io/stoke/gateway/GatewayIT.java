@@ -408,6 +408,20 @@ class GatewayIT {
     assertThat(get("/no-such-function/").statusCode()).isEqualTo(404);
   }
 
+  @Test
+  void aMalformedRequestPipelinedBehindOneInFlightIsAnsweredAfterIt() throws Exception {
+    // The first call is held (the function never gets an instance) until its 1-s timeout; the
+    // malformed request behind it must not jump the queue nor cut the call.
+    var answer =
+        rawExchange(
+            "GET /never/ HTTP/1.1\r\nHost: a\r\n\r\n"
+                + "GET /echo/x HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+
+    assertThat(answer).startsWith("HTTP/1.1 504 ");
+    assertThat(answer.indexOf("HTTP/1.1 400 ")).isGreaterThan(answer.indexOf("\"status\":504"));
+  }
+
   /** Writes {@code request} as is on a new connection and reads until the gateway closes it. */
   private String rawExchange(String request) throws Exception {
     try (var socket = new java.net.Socket("127.0.0.1", port)) {

@@ -111,7 +111,7 @@ class ScaleCycleIT {
   void aStoppingGatewayFinishesTheCallsInFlightButTakesNoNewOne() throws Exception {
     var inFlight =
         client.sendAsync(
-            HttpRequest.newBuilder(URI.create(platform.gateway() + "/sleep?ms=10000"))
+            HttpRequest.newBuilder(URI.create(platform.gateway() + "/sleep?ms=15000"))
                 .timeout(Duration.ofMinutes(2))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
@@ -120,19 +120,22 @@ class ScaleCycleIT {
         .until(() -> gatewayGauge("stoke_gateway_inflight", "sleep") >= 1);
 
     var gateway = platform.terminate("gateway");
-
-    await("the stopping gateway refuses new connections")
-        .atMost(Duration.ofSeconds(30))
-        .until(() -> refusesConnections(platform.gateway()));
-    assertThat(inFlight).as("the call still in flight while the gateway stops").isNotDone();
-    var answer = inFlight.get(2, java.util.concurrent.TimeUnit.MINUTES);
-    assertThat(answer.statusCode()).isEqualTo(200);
-    assertThat(answer.body()).contains("slept_ms");
-    await("the gateway exits once its last call ended")
-        .atMost(Duration.ofMinutes(1))
-        .until(() -> !gateway.isAlive());
-
-    platform.relaunch("gateway");
+    try {
+      await("the stopping gateway refuses new connections")
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> refusesConnections(platform.gateway()));
+      assertThat(inFlight).as("the call still in flight while the gateway stops").isNotDone();
+      var answer = inFlight.get(2, java.util.concurrent.TimeUnit.MINUTES);
+      assertThat(answer.statusCode()).isEqualTo(200);
+      assertThat(answer.body()).contains("slept_ms");
+      await("the gateway exits once its last call ended")
+          .atMost(Duration.ofMinutes(1))
+          .until(() -> !gateway.isAlive());
+    } finally {
+      // The other tests of this class share the platform: it gets its gateway back either way.
+      gateway.destroyForcibly().waitFor();
+      platform.relaunch("gateway");
+    }
     assertThat(get("/hello").statusCode()).isEqualTo(200);
   }
 

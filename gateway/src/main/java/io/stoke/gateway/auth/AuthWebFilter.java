@@ -18,6 +18,7 @@ import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
+import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * The gateway's authentication: strips any client-sent identity headers, requires a valid API key
@@ -124,8 +125,10 @@ public final class AuthWebFilter implements WebFilter, Ordered {
     var authorization = exchange.getRequest().getHeaders().getFirst("Authorization");
     return Mono.fromCallable(() -> authenticator.authenticate(authorization))
         .subscribeOn(blocking)
+        // Only Redis failing (unreachable, pool exhausted) is "try again"; anything else is a bug
+        // and stays a 500 with its stack trace in the log.
         .onErrorResume(
-            RuntimeException.class,
+            JedisException.class,
             failure -> {
               log.warn("cannot check an API key: {}", failure.toString());
               return Mono.just(

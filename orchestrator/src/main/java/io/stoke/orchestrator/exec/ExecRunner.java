@@ -54,6 +54,10 @@ public final class ExecRunner {
    */
   public Activation run(ActivationRequest request, long budgetMs) {
     long start = System.nanoTime();
+    if (budgetMs <= 0) {
+      return new Activation(
+          ActivationOutcome.TIMED_OUT, "", 0, -1, "", timedOut(request, budgetMs), 0);
+    }
     var spec = ExecSpecs.forActivation(request);
     String id;
     try {

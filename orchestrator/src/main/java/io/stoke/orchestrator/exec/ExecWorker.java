@@ -179,6 +179,20 @@ public final class ExecWorker implements AutoCloseable {
     long queuedMs = Math.max(0, clock.millis() - request.at());
     if (queuedMs >= request.timeoutMs()) {
       log.info("[{}] dropping stale activation {}", request.function(), request.id());
+      // Its caller may still be waiting out the result margin: tell it now, not with a 504 later.
+      pushResult(
+          request.id(),
+          new ActivationResult(
+              request.id(),
+              ActivationOutcome.TIMED_OUT,
+              "",
+              -1,
+              "the call waited "
+                  + queuedMs
+                  + " ms in the queue, past its timeout "
+                  + request.timeoutMs()
+                  + " ms, and was not run",
+              0));
       return;
     }
     long startedAt = clock.millis();

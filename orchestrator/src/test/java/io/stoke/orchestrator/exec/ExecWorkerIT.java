@@ -81,24 +81,14 @@ class ExecWorkerIT {
         var redis = RedisClient.create(URI.create(server.url()))) {
       // Queued 59 s ago with a 60 s timeout: its caller stops waiting in one second, so the
       // sleeper (30 s) must be stopped after one second, not run to the end of a fresh timeout.
-      var queued = ExecRunnerIT.request(ExecRunnerIT.SLEEPER, "", 60_000, 1024);
-      var request =
-          new ActivationRequest(
-              queued.id(),
-              queued.function(),
-              queued.owner(),
-              queued.image(),
-              queued.input(),
-              queued.timeoutMs(),
-              queued.memoryBytes(),
-              queued.cpus(),
-              queued.pids(),
-              queued.maxOutputBytes(),
-              clock.millis() - 59_000);
-      redis.xadd(
-          RedisKeys.ACTIVATIONS_STREAM,
-          XAddParams.xAddParams(),
-          Map.of("request", Json.write(request)));
+      var request = queuedSleeper(clock.millis() - 59_000);
+      var stale = queuedSleeper(clock.millis() - 61_000);
+      for (var queued : List.of(request, stale)) {
+        redis.xadd(
+            RedisKeys.ACTIVATIONS_STREAM,
+            XAddParams.xAddParams(),
+            Map.of("request", Json.write(queued)));
+      }
 
       var settings =
           new ExecSettings(true, 2, Duration.ofHours(1), 10, 4096, Duration.ofSeconds(5));
@@ -113,7 +103,31 @@ class ExecWorkerIT {
         assertThat(result.error())
             .contains("timeout 60000 ms")
             .contains("waited 59000 ms of it in the queue");
+
+        // One queued past its whole timeout is not run, and its caller is told so at once.
+        var dropped = redis.blpop(25, RedisKeys.activationResult(stale.id()));
+        assertThat(dropped).isNotNull();
+        var staleResult = Json.read(dropped.getLast(), ActivationResult.class);
+        assertThat(staleResult.outcome()).isEqualTo(ActivationOutcome.TIMED_OUT);
+        assertThat(staleResult.error()).contains("waited 61000 ms").contains("was not run");
       }
     }
+  }
+
+  /** A 60-s-timeout call of the 30-s sleeper, queued at {@code at}. */
+  private static ActivationRequest queuedSleeper(long at) {
+    var fresh = ExecRunnerIT.request(ExecRunnerIT.SLEEPER, "", 60_000, 1024);
+    return new ActivationRequest(
+        fresh.id(),
+        fresh.function(),
+        fresh.owner(),
+        fresh.image(),
+        fresh.input(),
+        fresh.timeoutMs(),
+        fresh.memoryBytes(),
+        fresh.cpus(),
+        fresh.pids(),
+        fresh.maxOutputBytes(),
+        at);
   }
 }
