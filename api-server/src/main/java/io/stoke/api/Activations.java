@@ -27,18 +27,22 @@ public final class Activations {
    * Drops the admissions whose deadline passed, checks both limits and admits in one step; returns
    * which limit refused (1 platform-wide, 2 the function's), or 0. An admission is a member of a
    * sorted set scored by its deadline, so one whose api-server died before releasing it frees
-   * itself when the deadline passes instead of holding a slot forever. KEYS: platform-wide and
-   * function sets; ARGV: now (ms), deadline (ms), activation id, platform-wide and function limit.
+   * itself when the deadline passes instead of holding a slot forever. Deadlines are on Redis's
+   * clock, so api-servers on hosts whose clocks differ agree on them. KEYS: platform-wide and
+   * function sets; ARGV: how long the admission holds (ms), activation id, platform-wide and
+   * function limit.
    */
   private static final String ADMIT =
       """
-      for i = 1, 2 do redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', ARGV[1]) end
-      if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[4]) then return 1 end
-      if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[5]) then return 2 end
+      local time = redis.call('TIME')
+      local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+      for i = 1, 2 do redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now) end
+      if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return 1 end
+      if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[4]) then return 2 end
       for i = 1, 2 do
-        redis.call('ZADD', KEYS[i], ARGV[2], ARGV[3])
+        redis.call('ZADD', KEYS[i], now + tonumber(ARGV[1]), ARGV[2])
         local latest = redis.call('ZRANGE', KEYS[i], -1, -1, 'WITHSCORES')[2]
-        redis.call('PEXPIRE', KEYS[i], math.max(1, tonumber(latest) - tonumber(ARGV[1])))
+        redis.call('PEXPIRE', KEYS[i], math.max(1, tonumber(latest) - now))
       end
       return 0
       """;
@@ -89,15 +93,13 @@ public final class Activations {
    * {@link #RESULT_MARGIN} and a second); 0, or which limit refused.
    */
   int admit(Target target, String id) {
-    long now = clock.millis();
-    long deadline = now + target.timeout().plus(RESULT_MARGIN).toMillis() + 1000;
+    long holdMs = target.timeout().plus(RESULT_MARGIN).toMillis() + 1000;
     return ((Number)
             redis.eval(
                 ADMIT,
                 admissionKeys(target),
                 List.of(
-                    Long.toString(now),
-                    Long.toString(deadline),
+                    Long.toString(holdMs),
                     id,
                     Integer.toString(limits.maxParallel()),
                     Integer.toString(target.maxParallel()))))

@@ -3,9 +3,9 @@ package io.stoke.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stoke.common.contract.RedisKeys;
-import io.stoke.common.testing.MutableClock;
 import io.stoke.common.testing.RedisServer;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -14,19 +14,18 @@ import org.junit.jupiter.api.Test;
 import org.springframework.util.unit.DataSize;
 import redis.clients.jedis.RedisClient;
 
-/** Exec admissions against a real redis-server, on a clock the test moves. */
+/** Exec admissions against a real redis-server. */
 class AdmissionsIT {
 
   static RedisServer redisServer;
   static RedisClient redis;
 
-  final MutableClock clock = new MutableClock();
   final Activations activations =
       new Activations(
           redis,
           new ApiProperties.Exec(
               3, 2, DataSize.ofMegabytes(1), Duration.ofSeconds(30), Duration.ofMinutes(5)),
-          clock);
+          Clock.systemUTC());
 
   @BeforeAll
   static void start() throws Exception {
@@ -74,22 +73,46 @@ class AdmissionsIT {
   }
 
   @Test
+  void anAdmissionHoldsForItsTimeoutPlusTheResultMarginOnRedissClock() {
+    long before = redisMillis();
+    assertThat(activations.admit(function("fn", 2), "a")).isZero();
+    long after = redisMillis();
+
+    // timeout 5 s + result margin 10 s + 1 s
+    for (var key : new String[] {RedisKeys.execAdmissions("fn"), RedisKeys.EXEC_ADMISSIONS}) {
+      assertThat(redis.zscore(key, "a").longValue()).isBetween(before + 16_000, after + 16_000);
+    }
+  }
+
+  @Test
   void anAdmissionNeverReleasedFreesItsSlotOnceItsDeadlinePassed() {
-    // An api-server admitted both and died before releasing them: the function is full.
+    // An api-server admitted two calls and died before releasing them: the function is full.
     var fn = function("fn", 2);
-    assertThat(activations.admit(fn, "lost-1")).isZero();
-    assertThat(activations.admit(fn, "lost-2")).isZero();
+    assertThat(activations.admit(fn, "lost-old")).isZero();
+    assertThat(activations.admit(fn, "lost-new")).isZero();
     assertThat(activations.admit(fn, "next")).isEqualTo(2);
 
-    // Within the deadline (timeout 5 s + result margin 10 s + 1 s) they still count ...
-    clock.advance(Duration.ofSeconds(15));
-    assertThat(activations.admit(fn, "next")).isEqualTo(2);
+    // One deadline passed a moment ago, the other is a minute ahead.
+    long now = redisMillis();
+    for (var key : new String[] {RedisKeys.execAdmissions("fn"), RedisKeys.EXEC_ADMISSIONS}) {
+      redis.zadd(key, now - 1, "lost-old");
+      redis.zadd(key, now + 60_000, "lost-new");
+    }
 
-    // ... past it they do not, and the function is served again, platform-wide too.
-    clock.advance(Duration.ofSeconds(2));
+    // The one past its deadline no longer counts, the other still does, platform-wide too.
     assertThat(activations.admit(fn, "next")).isZero();
-    assertThat(redis.zrange(RedisKeys.execAdmissions("fn"), 0, -1)).containsExactly("next");
-    assertThat(redis.zrange(RedisKeys.EXEC_ADMISSIONS, 0, -1)).containsExactly("next");
+    assertThat(activations.admit(fn, "another")).isEqualTo(2);
+    assertThat(redis.zrange(RedisKeys.execAdmissions("fn"), 0, -1))
+        .containsExactlyInAnyOrder("lost-new", "next");
+    assertThat(redis.zrange(RedisKeys.EXEC_ADMISSIONS, 0, -1))
+        .containsExactlyInAnyOrder("lost-new", "next");
+  }
+
+  /** Redis's clock, which admission deadlines are on. */
+  static long redisMillis() {
+    var time = (java.util.List<?>) redis.eval("return redis.call('TIME')");
+    return Long.parseLong(String.valueOf(time.get(0))) * 1000
+        + Long.parseLong(String.valueOf(time.get(1))) / 1000;
   }
 
   @Test

@@ -152,9 +152,10 @@ public final class RedisKeys {
 
   /**
    * ZSET of the exec activations admitted platform-wide: member activation id, score its deadline
-   * (epoch ms). Checked and added to atomically with {@link #execAdmissions(String)} by the
-   * api-server, removed after the result; a member past its deadline no longer counts (its
-   * api-server died before releasing it). The key expires with its latest deadline.
+   * (epoch ms on Redis's clock, so api-servers on different hosts agree). Checked and added to
+   * atomically with {@link #execAdmissions(String)} by the api-server, removed after the result; a
+   * member past its deadline no longer counts (its api-server died before releasing it). The key
+   * expires with its latest deadline.
    */
   public static final String EXEC_ADMISSIONS = "stoke:exec-admissions";
 
