@@ -536,10 +536,15 @@ public final class GatewayOverheadBenchmark {
     @Override
     public void close() {
       RUNNING.remove(this);
-      process.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
-      process.destroyForcibly();
+      // SIGTERM to the master first: it stops its workers and exits. Killing workers first would
+      // have the master start new ones, orphaned once it is killed in turn.
+      var workers = process.toHandle().descendants().toList();
+      process.destroy();
       try {
-        process.waitFor();
+        if (!process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+        }
+        workers.forEach(ProcessHandle::destroyForcibly);
         try (var files = Files.walk(dir)) {
           files.sorted(java.util.Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
         }
