@@ -2,6 +2,7 @@ package io.stoke.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.stoke.common.contract.RedisClock;
 import io.stoke.common.contract.RedisKeys;
 import io.stoke.common.testing.RedisServer;
 import java.net.URI;
@@ -74,9 +75,9 @@ class AdmissionsIT {
 
   @Test
   void anAdmissionHoldsForItsTimeoutPlusTheResultMarginOnRedissClock() {
-    long before = redisMillis();
+    long before = RedisClock.millis(redis);
     assertThat(activations.admit(function("fn", 2), "a")).isZero();
-    long after = redisMillis();
+    long after = RedisClock.millis(redis);
 
     // timeout 5 s + result margin 10 s + 1 s
     for (var key : new String[] {RedisKeys.execAdmissions("fn"), RedisKeys.EXEC_ADMISSIONS}) {
@@ -93,7 +94,7 @@ class AdmissionsIT {
     assertThat(activations.admit(fn, "next")).isEqualTo(2);
 
     // One deadline passed a moment ago, the other is a minute ahead.
-    long now = redisMillis();
+    long now = RedisClock.millis(redis);
     for (var key : new String[] {RedisKeys.execAdmissions("fn"), RedisKeys.EXEC_ADMISSIONS}) {
       redis.zadd(key, now - 1, "lost-old");
       redis.zadd(key, now + 60_000, "lost-new");
@@ -106,13 +107,6 @@ class AdmissionsIT {
         .containsExactlyInAnyOrder("lost-new", "next");
     assertThat(redis.zrange(RedisKeys.EXEC_ADMISSIONS, 0, -1))
         .containsExactlyInAnyOrder("lost-new", "next");
-  }
-
-  /** Redis's clock, which admission deadlines are on. */
-  static long redisMillis() {
-    var time = (java.util.List<?>) redis.eval("return redis.call('TIME')");
-    return Long.parseLong(String.valueOf(time.get(0))) * 1000
-        + Long.parseLong(String.valueOf(time.get(1))) / 1000;
   }
 
   @Test

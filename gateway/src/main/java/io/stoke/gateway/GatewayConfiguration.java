@@ -165,7 +165,7 @@ public class GatewayConfiguration {
   }
 
   @Bean
-  InternalSecret gatewaySecret(UnifiedJedis redis, StokeProperties properties) {
+  InternalSecret internalSecret(UnifiedJedis redis, StokeProperties properties) {
     return InternalSecret.resolve(redis, properties.api().internalSecret());
   }
 

@@ -5,7 +5,6 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
-import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -124,9 +123,6 @@ final class MalformedRequests extends ChannelDuplexHandler {
     }
     if (cause instanceof TooLongHttpHeaderException) {
       return new ErrorReply(431, "the request headers are too large" + detail, null);
-    }
-    if (cause instanceof TooLongFrameException) {
-      return new ErrorReply(400, "a part of the request is too long" + detail, null);
     }
     return new ErrorReply(400, "malformed HTTP request" + detail, null);
   }

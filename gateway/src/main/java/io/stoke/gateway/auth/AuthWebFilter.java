@@ -4,9 +4,11 @@ import io.stoke.common.contract.InternalSecret;
 import io.stoke.common.definition.AuthMode;
 import io.stoke.common.definition.ExecutionMode;
 import io.stoke.common.definition.FunctionDefinition;
+import io.stoke.gateway.ErrorReply;
 import io.stoke.gateway.FunctionProxy;
 import io.stoke.gateway.FunctionTable;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.Ordered;
@@ -67,10 +69,8 @@ public final class AuthWebFilter implements WebFilter, Ordered {
     }
     String path = exchange.getRequest().getPath().value();
     if (path.startsWith("/" + FunctionDefinition.USER_PREFIX)) {
-      return reject(
-          exchange,
-          HttpStatus.NOT_FOUND,
-          "no function named " + FunctionProxy.Target.functionOf(path));
+      var function = FunctionProxy.Target.functionOf(path);
+      return reject(exchange, new ErrorReply(404, "no function named " + function, null), function);
     }
     if (path.startsWith("/api/")) {
       return isPublic(exchange.getRequest().getMethod(), path)
@@ -152,29 +152,28 @@ public final class AuthWebFilter implements WebFilter, Ordered {
                                   })
                               .build());
                   case Authentication.Rejected rejected ->
-                      reject(exchange, HttpStatus.UNAUTHORIZED, rejected.reason());
+                      reject(exchange, new ErrorReply(401, rejected.reason(), null), "");
                   case Authentication.Unavailable unavailable ->
-                      reject(exchange, HttpStatus.SERVICE_UNAVAILABLE, unavailable.reason());
+                      reject(
+                          exchange,
+                          new ErrorReply(503, unavailable.reason(), Duration.ofSeconds(1)),
+                          "");
                 });
   }
 
-  private static Mono<Void> reject(ServerWebExchange exchange, HttpStatus status, String message) {
+  /** The gateway's JSON error, as every other error it answers (ErrorReply). */
+  private static Mono<Void> reject(ServerWebExchange exchange, ErrorReply reply, String function) {
     var response = exchange.getResponse();
-    response.setStatusCode(status);
+    response.setStatusCode(HttpStatus.valueOf(reply.status()));
     response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
-    if (status == HttpStatus.UNAUTHORIZED) {
+    if (reply.status() == 401) {
       response.getHeaders().set("WWW-Authenticate", "Bearer");
     }
-    if (status == HttpStatus.SERVICE_UNAVAILABLE) {
-      response.getHeaders().set("Retry-After", "1");
+    var retryAfter = reply.retryAfterHeader();
+    if (retryAfter != null) {
+      response.getHeaders().set("Retry-After", retryAfter);
     }
-    var json =
-        "{\"error\":\""
-            + message.replace("\\", "\\\\").replace("\"", "\\\"")
-            + "\",\"status\":"
-            + status.value()
-            + "}";
-    var bytes = json.getBytes(StandardCharsets.UTF_8);
+    var bytes = reply.toJson(function).getBytes(StandardCharsets.UTF_8);
     return response.writeWith(Mono.just(response.bufferFactory().wrap(bytes)));
   }
 }

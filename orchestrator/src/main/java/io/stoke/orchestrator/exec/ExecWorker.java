@@ -5,6 +5,7 @@ import io.stoke.common.contract.ActivationRecord;
 import io.stoke.common.contract.ActivationRequest;
 import io.stoke.common.contract.ActivationResult;
 import io.stoke.common.contract.Json;
+import io.stoke.common.contract.RedisClock;
 import io.stoke.common.contract.RedisKeys;
 import java.time.Clock;
 import java.util.Map;
@@ -177,7 +178,7 @@ public final class ExecWorker implements AutoCloseable {
     // The timeout covers the wait in the queue too: the caller stops waiting at its end, and its
     // admission against the parallel limits ends with it. Both ends are on Redis's clock (the
     // entry id is the time XADD took it), so no skew between hosts enters the budget.
-    long queuedMs = Math.max(0, redisMillis() - entry.getID().getTime());
+    long queuedMs = Math.max(0, RedisClock.millis(redis) - entry.getID().getTime());
     if (queuedMs >= request.timeoutMs()) {
       log.info("[{}] dropping stale activation {}", request.function(), request.id());
       // Its caller may still be waiting out the result margin: tell it now, not with a 504 later.
@@ -214,14 +215,6 @@ public final class ExecWorker implements AutoCloseable {
         request.id(),
         activation.outcome(),
         activation.durationMs());
-  }
-
-  /** Redis's own clock, in epoch milliseconds. */
-  private long redisMillis() {
-    var time = (java.util.List<?>) redis.eval("return redis.call('TIME')");
-    long seconds = Long.parseLong(String.valueOf(time.get(0)));
-    long micros = Long.parseLong(String.valueOf(time.get(1)));
-    return seconds * 1000 + micros / 1000;
   }
 
   private void keepRecord(ActivationRequest request, Activation activation, long startedAt) {

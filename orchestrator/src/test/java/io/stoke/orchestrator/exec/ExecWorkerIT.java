@@ -6,6 +6,7 @@ import io.stoke.common.contract.ActivationOutcome;
 import io.stoke.common.contract.ActivationRequest;
 import io.stoke.common.contract.ActivationResult;
 import io.stoke.common.contract.Json;
+import io.stoke.common.contract.RedisClock;
 import io.stoke.common.contract.RedisKeys;
 import io.stoke.common.testing.RedisServer;
 import java.net.URI;
@@ -80,10 +81,7 @@ class ExecWorkerIT {
       // Queued 59 s ago with a 60 s timeout: its caller stops waiting in one second, so the
       // sleeper (30 s) must be stopped after one second, not run to the end of a fresh timeout.
       // Stream entry ids are Redis's clock at XADD: these were queued 61 s and 59 s ago.
-      var time = (List<?>) redis.eval("return redis.call('TIME')");
-      long now =
-          Long.parseLong(String.valueOf(time.get(0))) * 1000
-              + Long.parseLong(String.valueOf(time.get(1))) / 1000;
+      long now = RedisClock.millis(redis);
       var stale = queuedSleeper();
       var request = queuedSleeper();
       redis.xadd(
