@@ -20,7 +20,6 @@ import java.time.Clock;
 import java.time.Duration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.UnifiedJedis;
 
 /** Wires the orchestrator's parts; each is a plain class, testable without Spring. */
@@ -34,7 +33,7 @@ class OrchestratorConfiguration {
 
   @Bean(destroyMethod = "close")
   UnifiedJedis redis(StokeProperties properties) {
-    return RedisClient.create(properties.redisUrl());
+    return RedisConnections.open(properties.redisUrl());
   }
 
   /** The secret the api-server proves itself with on {@code /internal/**}. */

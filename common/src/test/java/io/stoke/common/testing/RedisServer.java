@@ -95,6 +95,33 @@ public final class RedisServer implements AutoCloseable {
     return "redis://127.0.0.1:" + port;
   }
 
+  /**
+   * Freezes the server (SIGSTOP): connections stay open but nothing is answered, as when Redis
+   * hangs or the network to it drops packets. {@link #resume()} lets it go on with its data.
+   */
+  public void pause() {
+    signal("STOP");
+  }
+
+  /** Lets a {@link #pause() paused} server go on (SIGCONT). */
+  public void resume() {
+    signal("CONT");
+  }
+
+  private void signal(String name) {
+    try {
+      var kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start();
+      if (kill.waitFor() != 0) {
+        throw new IllegalStateException("kill -" + name + " redis-server failed");
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   @Override
   public void close() {
     process.destroyForcibly();

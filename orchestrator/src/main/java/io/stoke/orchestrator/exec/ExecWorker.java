@@ -12,11 +12,14 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.params.SetParams;
 import redis.clients.jedis.params.XReadGroupParams;
 import redis.clients.jedis.resps.StreamEntry;
@@ -31,6 +34,7 @@ public final class ExecWorker implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ExecWorker.class);
   private static final int BLOCK_MS = 1000;
   private static final long RESULT_TTL_SECONDS = 60;
+  private static final long REDIS_RETRY_MS = 10_000;
 
   private final UnifiedJedis redis;
   private final ExecRunner runner;
@@ -40,6 +44,7 @@ public final class ExecWorker implements AutoCloseable {
   private final Semaphore slots;
   private final ExecutorService activations = Executors.newVirtualThreadPerTaskExecutor();
   private final Thread thread;
+  private final AtomicLong readFailures = new AtomicLong();
   private volatile boolean closed;
 
   public ExecWorker(
@@ -59,10 +64,16 @@ public final class ExecWorker implements AutoCloseable {
 
   private void run() {
     long backoffMs = 100;
+    // Once per start, not after every lost connection: the calls still pending then are this
+    // run's own, running right now, and their containers must not be touched.
+    boolean recovered = false;
     while (!closed) {
       try {
         createGroup();
-        recoverInterrupted();
+        if (!recovered) {
+          recoverInterrupted();
+          recovered = true;
+        }
         while (!closed) {
           slots.acquire();
           slots.release();
@@ -87,6 +98,7 @@ public final class ExecWorker implements AutoCloseable {
         if (closed) {
           return;
         }
+        readFailures.incrementAndGet();
         log.warn("Reading activations failed ({}); retrying in {} ms", e.toString(), backoffMs);
         try {
           Thread.sleep(backoffMs);
@@ -162,8 +174,18 @@ public final class ExecWorker implements AutoCloseable {
           } catch (RuntimeException e) {
             log.error("Activation entry {} failed", entry.getID(), e);
           } finally {
-            redis.xack(RedisKeys.ACTIVATIONS_STREAM, RedisKeys.EXEC_GROUP, entry.getID());
-            slots.release();
+            try {
+              whileRedisRecovers(
+                  () ->
+                      redis.xack(
+                          RedisKeys.ACTIVATIONS_STREAM, RedisKeys.EXEC_GROUP, entry.getID()));
+            } catch (JedisException e) {
+              // Still pending: the next start of this worker answers it as interrupted.
+              log.warn(
+                  "Could not acknowledge activation entry {}: {}", entry.getID(), e.toString());
+            } finally {
+              slots.release();
+            }
           }
         });
   }
@@ -182,8 +204,7 @@ public final class ExecWorker implements AutoCloseable {
     if (queuedMs >= request.timeoutMs()) {
       log.info("[{}] dropping stale activation {}", request.function(), request.id());
       // Its caller may still be waiting out the result margin: tell it now, not with a 504 later.
-      pushResult(
-          request.id(),
+      var timedOut =
           new ActivationResult(
               request.id(),
               ActivationOutcome.TIMED_OUT,
@@ -194,7 +215,8 @@ public final class ExecWorker implements AutoCloseable {
                   + " ms in the queue, past its timeout "
                   + request.timeoutMs()
                   + " ms, and was not run",
-              0));
+              0);
+      whileRedisRecovers(() -> pushResult(request.id(), timedOut));
       return;
     }
     long startedAt = clock.millis();
@@ -207,8 +229,17 @@ public final class ExecWorker implements AutoCloseable {
             activation.exitCode(),
             activation.error(),
             activation.durationMs());
-    pushResult(request.id(), result);
-    keepRecord(request, activation, startedAt);
+    // The call is done: a Redis outage now must not lose its answer while its caller still waits.
+    whileRedisRecovers(() -> pushResult(request.id(), result));
+    try {
+      keepRecord(request, activation, startedAt);
+    } catch (JedisException e) {
+      log.warn(
+          "[{}] no record kept of activation {}: {}",
+          request.function(),
+          request.id(),
+          e.toString());
+    }
     log.info(
         "[{}] activation {} {} in {} ms",
         request.function(),
@@ -237,6 +268,37 @@ public final class ExecWorker implements AutoCloseable {
     redis.lpush(list, request.id());
     redis.ltrim(list, 0, settings.recordsPerFunction() - 1L);
     redis.expire(list, settings.recordRetention().toSeconds());
+  }
+
+  /**
+   * Runs {@code action}, retrying while Redis cannot be reached, for at most {@link
+   * #REDIS_RETRY_MS}: about the margin a caller waits past its timeout for a result.
+   */
+  private void whileRedisRecovers(Runnable action) {
+    long deadline = System.nanoTime() + REDIS_RETRY_MS * 1_000_000;
+    long backoffMs = 100;
+    while (true) {
+      try {
+        action.run();
+        return;
+      } catch (JedisConnectionException e) {
+        if (closed || System.nanoTime() - deadline >= 0) {
+          throw e;
+        }
+        try {
+          Thread.sleep(backoffMs);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+        backoffMs = Math.min(backoffMs * 2, 1000);
+      }
+    }
+  }
+
+  /** Failed reads of the stream since start (a lost connection to Redis, for one); for tests. */
+  long readFailures() {
+    return readFailures.get();
   }
 
   @Override

@@ -22,6 +22,7 @@ class ExecRunnerIT {
   static final String SLEEPER = "stoke-test/exec-sleep:it";
   static final String CRASHER = "stoke-test/exec-crash:it";
   static final String CHATTY = "stoke-test/exec-chatty:it";
+  static final String NAPPER = "stoke-test/exec-nap:it";
 
   static DockerClient docker;
   static ExecRunner runner;
@@ -33,6 +34,7 @@ class ExecRunnerIT {
     build(SLEEPER, base, "[\"/bin/sh\",\"-c\",\"sleep 30\"]");
     build(CRASHER, base, "[\"/bin/sh\",\"-c\",\"echo boom >&2; exit 3\"]");
     build(CHATTY, base, "[\"/bin/sh\",\"-c\",\"head -c 5000 /dev/zero\"]");
+    build(NAPPER, base, "[\"/bin/sh\",\"-c\",\"sleep 8; echo rested\"]");
     docker = ItSupport.docker();
     runner =
         new ExecRunner(

@@ -1,6 +1,7 @@
 package io.stoke.orchestrator.exec;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.stoke.common.contract.ActivationOutcome;
 import io.stoke.common.contract.ActivationRequest;
@@ -9,6 +10,7 @@ import io.stoke.common.contract.Json;
 import io.stoke.common.contract.RedisClock;
 import io.stoke.common.contract.RedisKeys;
 import io.stoke.common.testing.RedisServer;
+import io.stoke.orchestrator.RedisConnections;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -117,6 +119,58 @@ class ExecWorkerIT {
             .contains("was not run");
       }
     }
+  }
+
+  @Test
+  void aRedisOutageDuringACallNeitherStopsItsContainerNorLosesItsAnswer() throws Exception {
+    ExecRunnerIT.buildImages();
+    try (var server = RedisServer.start();
+        var redis = RedisConnections.open(URI.create(server.url()))) {
+      var request = ExecRunnerIT.request(ExecRunnerIT.NAPPER, "", 60_000, 1024);
+      redis.xadd(
+          RedisKeys.ACTIVATIONS_STREAM,
+          XAddParams.xAddParams(),
+          Map.of("request", Json.write(request)));
+      var settings =
+          new ExecSettings(true, 2, Duration.ofHours(1), 10, 4096, Duration.ofSeconds(5));
+      try (var worker =
+          new ExecWorker(redis, ExecRunnerIT.runner, settings, "orchestrator", Clock.systemUTC())) {
+        worker.start();
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> !activationContainers(request.id()).isEmpty());
+
+        // Redis hangs while the call runs (8 s), long enough for the worker to lose its reads.
+        server.pause();
+        try {
+          await().atMost(Duration.ofSeconds(30)).until(() -> worker.readFailures() > 0);
+          assertThat(activationContainers(request.id())).as("the call's container").hasSize(1);
+        } finally {
+          server.resume();
+        }
+
+        var popped = redis.blpop(30, RedisKeys.activationResult(request.id()));
+        assertThat(popped).as("the call's answer").isNotNull();
+        var result = Json.read(popped.getLast(), ActivationResult.class);
+        assertThat(result.outcome()).isEqualTo(ActivationOutcome.SUCCEEDED);
+        assertThat(result.result()).isEqualTo("rested\n");
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(
+                () ->
+                    redis.xpending(RedisKeys.ACTIVATIONS_STREAM, RedisKeys.EXEC_GROUP).getTotal()
+                        == 0);
+        assertThat(activationContainers(request.id())).as("removed once it ended").isEmpty();
+      }
+    }
+  }
+
+  private static List<com.github.dockerjava.api.model.Container> activationContainers(String id) {
+    return ExecRunnerIT.docker
+        .listContainersCmd()
+        .withShowAll(true)
+        .withLabelFilter(Map.of(ExecSpecs.ACTIVATION_LABEL, id))
+        .exec();
   }
 
   /** A 60-s-timeout call of the 30-s sleeper. */
