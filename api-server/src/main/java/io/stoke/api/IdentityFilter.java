@@ -33,7 +33,11 @@ public final class IdentityFilter extends OncePerRequestFilter {
   protected void doFilterInternal(
       HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws ServletException, IOException {
-    String path = request.getRequestURI();
+    // The path the container decoded and normalized, which is what it routes on: judged on the raw
+    // URI, /actuator/../internal/exec/fn would pass as an actuator call and reach the exec
+    // endpoint.
+    String path =
+        request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
     if (path.startsWith("/actuator/")) {
       chain.doFilter(request, response);
       return;

@@ -143,6 +143,30 @@ class ApiServerIT {
   }
 
   @Test
+  void noSpellingOfAnInternalPathGetsPastTheSecret() throws Exception {
+    for (var path :
+        new String[] {
+          "/internal/exec/upper",
+          "/actuator/../internal/exec/upper",
+          "/actuator/..;/internal/exec/upper",
+          "/actuator/%2e%2e/internal/exec/upper",
+          "/%69nternal/exec/upper",
+          "//internal/exec/upper",
+          "/internal;x/exec/upper"
+        }) {
+      var response =
+          HTTP.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                  .POST(HttpRequest.BodyPublishers.ofString("hi"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+
+      // 401 from the filter, or 400 where the server refuses the path itself: never the endpoint.
+      assertThat(response.statusCode()).as(path).isIn(400, 401);
+    }
+  }
+
+  @Test
   void rejectsTheActivationBeyondTheParallelLimitAtOnceWith429() throws Exception {
     try (var redis = RedisClient.create(URI.create(redisServer.url()))) {
       redis.hset(
