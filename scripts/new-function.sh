@@ -14,7 +14,9 @@ while [[ $# -gt 0 ]]; do
 done
 [[ -n "$name" ]] || die "new: a NAME is required. Usage: ./stoke new NAME --runtime python|java"
 [[ "$name" =~ ^[a-z][a-z0-9-]{0,62}$ ]] || die "new: name '$name' must match [a-z][a-z0-9-]{0,62} (it becomes the path /$name)"
+# The same rules as the definitions loader (FunctionDefinition.RESERVED_NAMES and USER_PREFIX).
 case "$name" in api | actuator | health | metrics | stoke) die "new: '$name' is reserved" ;; esac
+[[ "$name" != u-* ]] || die "new: names starting with 'u-' are reserved for functions users register through the API"
 functions_dir="$(dirname "$definitions")/functions"
 dir="$functions_dir/$name"
 [[ ! -e "$dir" ]] || die "new: $dir already exists"

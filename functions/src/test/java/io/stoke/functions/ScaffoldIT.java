@@ -46,12 +46,22 @@ class ScaffoldIT {
         stoke("new", "shout-it", "--runtime", "java", "--definitions", definitions.toString());
     var again =
         stoke("new", "greet", "--runtime", "python", "--definitions", definitions.toString());
+    var userPrefix =
+        stoke("new", "u-bob", "--runtime", "python", "--definitions", definitions.toString());
+    var reserved =
+        stoke("new", "api", "--runtime", "python", "--definitions", definitions.toString());
     var valid = stoke("validate", definitions.toString());
 
     assertThat(python.code()).as(python.output()).isZero();
     assertThat(javaFn.code()).as(javaFn.output()).isZero();
     assertThat(again.code()).isNotZero();
     assertThat(again.output()).contains("already exists");
+    // Names the definitions loader refuses are refused here too, before the file is touched.
+    assertThat(userPrefix.code()).isNotZero();
+    assertThat(userPrefix.output()).contains("'u-' are reserved");
+    assertThat(reserved.code()).isNotZero();
+    assertThat(reserved.output()).contains("'api' is reserved");
+    assertThat(dir.resolve("functions/u-bob")).doesNotExist();
     assertThat(valid.code()).as(valid.output()).isZero();
     assertThat(valid.output()).contains("2 function(s): greet, shout-it");
 
