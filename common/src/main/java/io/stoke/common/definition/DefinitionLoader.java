@@ -281,6 +281,24 @@ public final class DefinitionLoader {
             LoadBalancing::yamlName);
     var auth = f.choice("auth", AuthMode.PUBLIC, AuthMode.class, AuthMode::yamlName);
     var dependencies = f.stringList("dependencies");
+    if (!dependencies.isEmpty() && runtime != Runtime.PYTHON) {
+      f.problem(
+          "dependencies",
+          dependencies,
+          runtime == Runtime.JAVA
+              ? "is for python functions; put a java function's jars in its folder's lib/"
+              : "is for python functions; a runtime: image function installs its own in its"
+                  + " Dockerfile");
+    }
+    for (var dependency : dependencies) {
+      if (!FunctionDefinition.DEPENDENCY.matcher(dependency).matches()) {
+        f.problem(
+            "dependencies",
+            dependency,
+            "must be one pip requirement without spaces or shell characters, e.g. requests,"
+                + " requests==2.32.3, requests[socks]>=2.31");
+      }
+    }
     if (problems.size() > before) {
       return java.util.Optional.empty();
     }

@@ -58,6 +58,13 @@ public record FunctionDefinition(
    */
   public static final String USER_PREFIX = "u-";
 
+  /**
+   * One pip requirement as {@code pip install} takes it on its command line: a name with extras and
+   * version specifiers, or a URL or path; no spaces, quotes or shell characters.
+   */
+  public static final Pattern DEPENDENCY =
+      Pattern.compile("[A-Za-z0-9./][A-Za-z0-9._+~=<>!*,:/@#\\[\\]-]{0,199}");
+
   public static final Pattern VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
   public static final Duration MAX_TIMEOUT = Duration.ofHours(1);
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);

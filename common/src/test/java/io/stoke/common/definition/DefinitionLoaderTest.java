@@ -48,6 +48,45 @@ class DefinitionLoaderTest {
   }
 
   @Test
+  void dependenciesArePipRequirementsOfPythonFunctionsOnly() throws Exception {
+    var ok =
+        parse(
+            """
+            functions:
+              - name: fetch
+                runtime: python
+                dependencies: ["requests==2.32.3", "attrs[tests]>=23,<25", "./wheels/x.whl"]
+            """);
+    assertThat(ok.find("fetch").orElseThrow().dependencies())
+        .containsExactly("requests==2.32.3", "attrs[tests]>=23,<25", "./wheels/x.whl");
+
+    var problems =
+        problems(
+            """
+            functions:
+              - name: shout
+                runtime: java
+                handler: Shout
+                dependencies: [commons-lang3]
+              - name: fetch
+                runtime: python
+                dependencies: ["requests; rm -rf /", "$(id)", "a b"]
+            """);
+
+    assertThat(problems)
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .contains("shout")
+                    .contains("dependencies")
+                    .contains("is for python functions")
+                    .contains("lib/"))
+        .anySatisfy(p -> assertThat(p).contains("fetch").contains("requests; rm -rf /"))
+        .anySatisfy(p -> assertThat(p).contains("$(id)").contains("one pip requirement"))
+        .anySatisfy(p -> assertThat(p).contains("fetch").contains("a b"));
+  }
+
+  @Test
   void readsEveryKey() throws Exception {
     var defs =
         parse(

@@ -93,7 +93,14 @@ public final class ImageBuilder {
     return switch (def.runtime()) {
       case PYTHON ->
           Map.of(
-              "BASE_IMAGE", base.python(), "HANDLER", def.handler(), "FUNCTION_NAME", def.name());
+              "BASE_IMAGE",
+              base.python(),
+              "HANDLER",
+              def.handler(),
+              "FUNCTION_NAME",
+              def.name(),
+              "DEPENDENCIES",
+              String.join(" ", def.dependencies()));
       case JAVA ->
           Map.of(
               "BASE_IMAGE",

@@ -6,6 +6,7 @@ import com.github.dockerjava.api.DockerClient;
 import io.stoke.common.definition.DefinitionLoader;
 import io.stoke.common.definition.FunctionDefinition;
 import io.stoke.orchestrator.ItSupport;
+import io.stoke.orchestrator.StokeProperties;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +30,8 @@ class ImageBuilderIT {
 
   @AfterAll
   static void removeScratchImages() {
-    for (var image : new String[] {"stoke-fn/copy:1.0", "stoke-fn/broken:1.0"}) {
+    for (var image :
+        new String[] {"stoke-fn/copy:1.0", "stoke-fn/broken:1.0", "stoke-fn/deps:1.0", PIP_BASE}) {
       try {
         docker.removeImageCmd(image).withForce(true).exec();
       } catch (RuntimeException e) {
@@ -85,6 +87,86 @@ class ImageBuilderIT {
         "\n# changed\n",
         java.nio.file.StandardOpenOption.APPEND);
     assertThat(builder.prepare(copy)).isInstanceOf(ImageBuild.Built.class);
+  }
+
+  /** The python base image plus a stand-in pip (see the test below). */
+  private static final String PIP_BASE = "stoke-test/python-pip:it";
+
+  @Test
+  void aPythonFunctionsDependenciesArePipInstalledWithItsRequirementsInOneResolution(
+      @TempDir Path functions) throws Exception {
+    // There is no package index on this machine, and the python base built here has no pip, so the
+    // base gets a stand-in `python3 -m pip` that records its arguments as the one module it
+    // "installs". What is proven is Stoke's part: which pip command the image build runs.
+    var baseDir = functions.resolve("base");
+    Files.createDirectories(baseDir.resolve("pip"));
+    Files.writeString(baseDir.resolve("pip/__init__.py"), "");
+    Files.writeString(
+        baseDir.resolve("pip/__main__.py"),
+        """
+        import os, sys
+        args = sys.argv[1:]
+        if args == ["--version"]:
+            print("pip stand-in")
+            sys.exit(0)
+        target = args[args.index("--target") + 1]
+        os.makedirs(target, exist_ok=True)
+        with open(os.path.join(target, "installed.py"), "w") as f:
+            f.write("ARGS = %r\\n" % args)
+        """);
+    Files.writeString(
+        baseDir.resolve("Dockerfile"),
+        "FROM "
+            + ItSupport.base().python()
+            + "\nCOPY pip /opt/stand-in/pip\nENV PYTHONPATH=/opt/stand-in\n");
+    dockerBuild(PIP_BASE, baseDir);
+    copy(ItSupport.FUNCTIONS.resolve("runtimes/python"), functions.resolve("runtimes/python"));
+    copy(ItSupport.FUNCTIONS.resolve("hello"), functions.resolve("deps"));
+    Files.writeString(functions.resolve("deps/requirements.txt"), "six==1.16.0\n");
+    var base = ItSupport.base();
+    var builder =
+        new ImageBuilder(
+            docker,
+            functions,
+            new StokeProperties.Base(PIP_BASE, base.javaJre(), base.javaJdk(), base.minimal()));
+    var yaml =
+        "functions:\n"
+            + ItSupport.python("deps", "deps", "1.0", "idleTimeout: 10s")
+            + "    dependencies: [\"requests==2.32.3\", \"attrs[tests]>=23\"]\n";
+    var def = new DefinitionLoader(null).parse(yaml, "test").functions().getFirst();
+
+    var build = builder.prepare(def);
+
+    assertThat(build).isInstanceOf(ImageBuild.Built.class);
+    var installed =
+        dockerRun(
+            def.image(),
+            "-c",
+            "import sys; sys.path.insert(0, '/app/deps'); import installed;"
+                + " print(installed.ARGS)");
+    assertThat(installed)
+        .contains(
+            "['install', '--no-cache-dir', '--target', '/app/deps', '-r',"
+                + " '/app/function/requirements.txt', 'requests==2.32.3', 'attrs[tests]>=23']");
+  }
+
+  private static void dockerBuild(String tag, Path dir) throws Exception {
+    run("docker", "build", "-q", "-t", tag, dir.toString());
+  }
+
+  private static String dockerRun(String image, String... pythonArgs) throws Exception {
+    var command =
+        new java.util.ArrayList<>(
+            java.util.List.of("docker", "run", "--rm", "--entrypoint", "python3", image));
+    command.addAll(java.util.List.of(pythonArgs));
+    return run(command.toArray(String[]::new));
+  }
+
+  private static String run(String... command) throws Exception {
+    var process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    var output = new String(process.getInputStream().readAllBytes());
+    assertThat(process.waitFor()).as(String.join(" ", command) + "\n" + output).isZero();
+    return output;
   }
 
   private static FunctionDefinition def(String name) throws Exception {
