@@ -163,9 +163,14 @@ public final class ImageBuilder {
 
   /** Streams build output to the log and remembers the step being run and any error. */
   private static final class BuildLog extends ResultCallback.Adapter<BuildResponseItem> {
+    private static final int OUTPUT_LINES = 5;
+
     private final String function;
     private volatile String step = "";
     private volatile String error;
+
+    /** The last lines the current step printed: a failed RUN's reason is usually among them. */
+    private final java.util.ArrayDeque<String> stepOutput = new java.util.ArrayDeque<>();
 
     BuildLog(String function) {
       this.function = function;
@@ -180,16 +185,38 @@ public final class ImageBuilder {
           }
           if (line.startsWith("Step ")) {
             step = line.strip();
+            synchronized (stepOutput) {
+              stepOutput.clear();
+            }
+          } else if (!line.startsWith(" ---> ")) {
+            synchronized (stepOutput) {
+              if (stepOutput.size() == OUTPUT_LINES) {
+                stepOutput.removeFirst();
+              }
+              stepOutput.addLast(line.strip());
+            }
           }
           log.info("[{}] {}", function, line.stripTrailing());
         }
       }
       if (item.getErrorDetail() != null || item.getError() != null) {
         error =
-            item.getErrorDetail() != null && item.getErrorDetail().getMessage() != null
-                ? item.getErrorDetail().getMessage()
-                : item.getError();
+            (item.getErrorDetail() != null && item.getErrorDetail().getMessage() != null
+                    ? item.getErrorDetail().getMessage()
+                    : item.getError())
+                + lastOutput();
         log.error("[{}] {}", function, error);
+      }
+    }
+
+    private String lastOutput() {
+      synchronized (stepOutput) {
+        if (stepOutput.isEmpty()) {
+          return "";
+        }
+        var output = String.join(" | ", stepOutput);
+        return "; the step printed: "
+            + (output.length() > 600 ? "..." + output.substring(output.length() - 600) : output);
       }
     }
   }

@@ -109,6 +109,8 @@ class ImageBuilderIT {
         if args == ["--version"]:
             print("pip stand-in")
             sys.exit(0)
+        if "missing-package" in args:
+            sys.exit("ERROR: No matching distribution found for missing-package")
         target = args[args.index("--target") + 1]
         os.makedirs(target, exist_ok=True)
         with open(os.path.join(target, "installed.py"), "w") as f:
@@ -148,6 +150,18 @@ class ImageBuilderIT {
         .contains(
             "['install', '--no-cache-dir', '--target', '/app/deps', '-r',"
                 + " '/app/function/requirements.txt', 'requests==2.32.3', 'attrs[tests]>=23']");
+
+    // A failed install fails the build with pip's own words, naming the function.
+    var missing =
+        new DefinitionLoader(null)
+            .parse(yaml.replace("attrs[tests]>=23", "missing-package"), "test")
+            .functions()
+            .getFirst();
+    var failed = builder.prepare(missing);
+    assertThat(failed).isInstanceOf(ImageBuild.Failed.class);
+    assertThat(((ImageBuild.Failed) failed).describe())
+        .contains("function deps")
+        .contains("No matching distribution found for missing-package");
   }
 
   private static void dockerBuild(String tag, Path dir) throws Exception {
