@@ -30,7 +30,8 @@ public final class UserFunctions {
       String timeout,
       String memory,
       Double cpus,
-      Integer maxParallel) {}
+      Integer maxParallel,
+      String readinessPath) {}
 
   private final UnifiedJedis redis;
   private final ImageCheck images;
@@ -156,6 +157,19 @@ public final class UserFunctions {
               + limits.maxParallelPerFunction()
               + "]");
     }
+    String readinessPath = body.readinessPath();
+    if (readinessPath != null) {
+      if (!"http".equals(mode)) {
+        throw ApiException.badRequest(
+            "readinessPath is for mode http: an exec function has no server to probe");
+      }
+      if (!FunctionDefinition.READINESS_PATH.matcher(readinessPath).matches()) {
+        throw ApiException.badRequest(
+            "readinessPath = "
+                + readinessPath
+                + ", must be an absolute path of visible ASCII (no spaces), e.g. /healthz");
+      }
+    }
     return new UserFunction(
         body.name(),
         owner,
@@ -168,7 +182,8 @@ public final class UserFunctions {
         cpus,
         64,
         maxParallel,
-        clock.millis());
+        clock.millis(),
+        readinessPath);
   }
 
   private static long memory(String text) {

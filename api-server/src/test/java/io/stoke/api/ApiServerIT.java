@@ -130,6 +130,28 @@ class ApiServerIT {
   }
 
   @Test
+  void refusesAReadinessPathThatIsNotAPathOrHasNoServerToProbe() throws Exception {
+    var notAPath =
+        call(
+            "POST",
+            "/api/v1/functions",
+            "erin",
+            "{\"name\":\"web\",\"image\":\"x/y:1\",\"mode\":\"http\","
+                + "\"readinessPath\":\"healthz now\"}");
+    var exec =
+        call(
+            "POST",
+            "/api/v1/functions",
+            "erin",
+            "{\"name\":\"job\",\"image\":\"x/y:1\",\"readinessPath\":\"/healthz\"}");
+
+    assertThat(notAPath.statusCode()).isEqualTo(400);
+    assertThat(notAPath.body()).contains("readinessPath = healthz now").contains("/healthz");
+    assertThat(exec.statusCode()).isEqualTo(400);
+    assertThat(exec.body()).contains("readinessPath is for mode http");
+  }
+
+  @Test
   void refusesIdentityThatDidNotComeFromTheGateway() throws Exception {
     var forged =
         HTTP.send(

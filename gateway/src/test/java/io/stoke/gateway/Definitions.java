@@ -36,7 +36,8 @@ final class Definitions {
         scaling,
         balancing,
         AuthMode.PUBLIC,
-        List.of());
+        List.of(),
+        null);
   }
 
   static FunctionDefinition function(String name, int concurrency, int queueSize) {

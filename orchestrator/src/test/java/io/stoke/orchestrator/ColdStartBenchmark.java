@@ -108,7 +108,7 @@ public final class ColdStartBenchmark {
     var id = new String(run.getInputStream().readAllBytes()).strip();
     run.waitFor();
     long deadline = System.currentTimeMillis() + 30_000;
-    while (!probe.isReady("127.0.0.1", port, 50)) {
+    while (!probe.isReady("127.0.0.1", port, FunctionDefinition.DEFAULT_READINESS_PATH, 50)) {
       if (System.currentTimeMillis() > deadline) {
         throw new IllegalStateException(def.image() + " not ready within 30 s");
       }

@@ -32,7 +32,8 @@ public final class TestDefinitions {
         scaling,
         LoadBalancing.ROUND_ROBIN,
         AuthMode.PUBLIC,
-        List.of());
+        List.of(),
+        null);
   }
 
   public static ScalingPolicy scaling(int min, int max, Duration idleTimeout) {

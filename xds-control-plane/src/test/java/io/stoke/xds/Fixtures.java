@@ -40,7 +40,8 @@ final class Fixtures {
         scaling,
         loadBalancing,
         AuthMode.PUBLIC,
-        List.of());
+        List.of(),
+        null);
   }
 
   static Instance instance(String id, String function, int port, InstanceState state) {

@@ -20,6 +20,8 @@ import java.time.Duration;
  * @param pids process limit
  * @param maxParallel calls (exec) or instances (http) at once
  * @param createdAt epoch milliseconds of the registration
+ * @param readinessPath the path an {@code http} function answers with a 2xx once it serves; null
+ *     for Stoke's own {@code /_/ready} (also what records written before the field existed read as)
  */
 public record UserFunction(
     String name,
@@ -33,7 +35,8 @@ public record UserFunction(
     double cpus,
     int pids,
     int maxParallel,
-    long createdAt) {
+    long createdAt,
+    String readinessPath) {
 
   public boolean isHttp() {
     return "http".equals(mode);

@@ -43,10 +43,11 @@ public final class DefinitionLoader {
           "scaling",
           "loadBalancing",
           "auth",
-          "dependencies");
+          "dependencies",
+          "readinessPath");
   static final List<String> DEFAULTS_KEYS =
       FUNCTION_KEYS.stream()
-          .filter(k -> !List.of("name", "source", "handler", "image").contains(k))
+          .filter(k -> !List.of("name", "source", "handler", "image", "readinessPath").contains(k))
           .toList();
   static final List<String> RESOURCE_KEYS = List.of("memory", "cpus", "pids");
   static final List<String> SCALING_KEYS =
@@ -299,6 +300,14 @@ public final class DefinitionLoader {
                 + " requests==2.32.3, requests[socks]>=2.31");
       }
     }
+    var readinessPath = f.string("readinessPath").orElse(null);
+    if (readinessPath != null
+        && !FunctionDefinition.READINESS_PATH.matcher(readinessPath).matches()) {
+      f.problem(
+          "readinessPath",
+          readinessPath,
+          "must be an absolute path of visible ASCII (no spaces), e.g. /healthz");
+    }
     if (problems.size() > before) {
       return java.util.Optional.empty();
     }
@@ -319,7 +328,8 @@ public final class DefinitionLoader {
               scaling,
               lb,
               auth,
-              dependencies));
+              dependencies,
+              readinessPath));
     } catch (IllegalArgumentException e) {
       problems.add(new DefinitionProblem(f.path(), f.path() + "." + e.getMessage()));
       return java.util.Optional.empty();

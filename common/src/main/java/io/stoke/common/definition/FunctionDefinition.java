@@ -27,6 +27,8 @@ import java.util.regex.Pattern;
  * @param timeout the longest a call may take, hold time included
  * @param auth whether callers must present an API key
  * @param dependencies extra packages installed into a templated image (pip packages for python)
+ * @param readinessPath the path an instance answers with a 2xx once it serves; null means {@link
+ *     #DEFAULT_READINESS_PATH}, which every Stoke runtime answers
  */
 public record FunctionDefinition(
     String name,
@@ -43,7 +45,8 @@ public record FunctionDefinition(
     ScalingPolicy scaling,
     LoadBalancing loadBalancing,
     AuthMode auth,
-    List<String> dependencies) {
+    List<String> dependencies,
+    String readinessPath) {
 
   /** Lower-case letters, digits and dashes; dot-free so Envoy's stat names stay parseable. */
   public static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,62}");
@@ -64,6 +67,12 @@ public record FunctionDefinition(
    */
   public static final Pattern DEPENDENCY =
       Pattern.compile("[A-Za-z0-9./][A-Za-z0-9._+~=<>!*,:/@#\\[\\]-]{0,199}");
+
+  /** The readiness path of Stoke's runtimes. */
+  public static final String DEFAULT_READINESS_PATH = "/_/ready";
+
+  /** An absolute path and query of visible ASCII: it goes into the probe's request line as is. */
+  public static final Pattern READINESS_PATH = Pattern.compile("/[!-~]{0,255}");
 
   public static final Pattern VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
   public static final Duration MAX_TIMEOUT = Duration.ofHours(1);
@@ -89,6 +98,11 @@ public record FunctionDefinition(
     Objects.requireNonNull(loadBalancing, "loadBalancing");
     Objects.requireNonNull(auth, "auth");
     dependencies = List.copyOf(dependencies);
+    readinessPath = readinessPath == null ? DEFAULT_READINESS_PATH : readinessPath;
+    if (!READINESS_PATH.matcher(readinessPath).matches()) {
+      throw new IllegalArgumentException(
+          "readinessPath = " + readinessPath + ", must be an absolute path of visible ASCII");
+    }
     if (runtime.isTemplated() && (source == null || handler == null)) {
       throw new IllegalArgumentException(
           "function " + name + ": runtime " + runtime.yamlName() + " needs source and handler");

@@ -48,6 +48,41 @@ class DefinitionLoaderTest {
   }
 
   @Test
+  void readinessPathDefaultsToTheRuntimesOwnAndIsCheckedForTheProbesRequestLine() throws Exception {
+    var defs =
+        parse(
+            """
+            functions:
+              - name: hello
+                runtime: python
+              - name: web
+                runtime: image
+                image: nginx:1.27
+                readinessPath: /healthz?full=1
+            """);
+    assertThat(defs.find("hello").orElseThrow().readinessPath()).isEqualTo("/_/ready");
+    assertThat(defs.find("web").orElseThrow().readinessPath()).isEqualTo("/healthz?full=1");
+
+    var problems =
+        problems(
+            """
+            functions:
+              - name: web
+                runtime: image
+                image: nginx:1.27
+                readinessPath: "/ready HTTP/1.1\\r\\nX: y"
+              - name: other
+                runtime: image
+                image: nginx:1.27
+                readinessPath: healthz
+            """);
+    assertThat(problems)
+        .anySatisfy(p -> assertThat(p).contains("web").contains("readinessPath"))
+        .anySatisfy(
+            p -> assertThat(p).contains("other").contains("readinessPath").contains("/healthz"));
+  }
+
+  @Test
   void dependenciesArePipRequirementsOfPythonFunctionsOnly() throws Exception {
     var ok =
         parse(

@@ -96,6 +96,7 @@ public final class UserFunctionSource {
             scaling,
             LoadBalancing.ROUND_ROBIN,
             AuthMode.REQUIRED,
-            List.of()));
+            List.of(),
+            stored.readinessPath()));
   }
 }

@@ -228,7 +228,9 @@ public final class InstanceManager implements AutoCloseable {
   private ColdStart awaitReady(FunctionDefinition def, Instance instance, Probing probing) {
     try {
       long deadline = instance.startedAt() + def.scaling().startTimeout().toMillis();
-      var result = probe.await(instance.host(), instance.port(), deadline, () -> probing.died);
+      var result =
+          probe.await(
+              instance.host(), instance.port(), def.readinessPath(), deadline, () -> probing.died);
       return switch (result) {
         case READY -> ready(instance);
         case GONE -> {

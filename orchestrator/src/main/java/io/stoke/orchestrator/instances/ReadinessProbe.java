@@ -9,14 +9,12 @@ import java.time.Clock;
 import java.util.function.BooleanSupplier;
 
 /**
- * Asks an instance's own {@code GET /_/ready} whether it serves; a started container is not a ready
- * function. Speaks minimal HTTP/1.1 over a fresh socket per attempt, so a refused or reset
- * connection (the port is published before the server listens) costs microseconds.
+ * Asks an instance's own readiness path ({@code GET /_/ready} on Stoke's runtimes, the definition's
+ * {@code readinessPath} otherwise) whether it serves; a started container is not a ready function.
+ * Speaks minimal HTTP/1.1 over a fresh socket per attempt, so a refused or reset connection (the
+ * port is published before the server listens) costs microseconds.
  */
 public final class ReadinessProbe {
-
-  /** The readiness path every function runtime answers. */
-  public static final String PATH = "/_/ready";
 
   static final long FIRST_INTERVAL_MS = 2;
   static final long MAX_INTERVAL_MS = 50;
@@ -44,10 +42,10 @@ public final class ReadinessProbe {
   }
 
   /**
-   * Polls until the instance answers 200, {@code gone} says its container exited, or the deadline
-   * (epoch ms) passes. The interval starts at 2 ms and grows to 50 ms.
+   * Polls {@code path} until the instance answers 2xx, {@code gone} says its container exited, or
+   * the deadline (epoch ms) passes. The interval starts at 2 ms and grows to 50 ms.
    */
-  public Outcome await(String host, int port, long deadlineMs, BooleanSupplier gone) {
+  public Outcome await(String host, int port, String path, long deadlineMs, BooleanSupplier gone) {
     long interval = FIRST_INTERVAL_MS;
     int attemptTimeout = FIRST_ATTEMPT_TIMEOUT_MS;
     while (true) {
@@ -59,7 +57,7 @@ public final class ReadinessProbe {
         return Outcome.TIMED_OUT;
       }
       long attemptStart = clock.millis();
-      if (isReady(host, port, (int) Math.min(remaining, attemptTimeout))) {
+      if (isReady(host, port, path, (int) Math.min(remaining, attemptTimeout))) {
         return Outcome.READY;
       }
       if (clock.millis() - attemptStart >= attemptTimeout) {
@@ -80,15 +78,15 @@ public final class ReadinessProbe {
     return Math.min(MAX_INTERVAL_MS, interval + Math.max(1, interval / 2));
   }
 
-  /** One attempt: true when {@code /_/ready} answers 200 within {@code timeoutMs}. */
-  public boolean isReady(String host, int port, int timeoutMs) {
+  /** One attempt: true when {@code path} answers 2xx within {@code timeoutMs}. */
+  public boolean isReady(String host, int port, String path, int timeoutMs) {
     try (var socket = new Socket()) {
       socket.setTcpNoDelay(true);
       socket.connect(new InetSocketAddress(host, port), timeoutMs);
       socket.setSoTimeout(timeoutMs);
       var request =
           "GET "
-              + PATH
+              + path
               + " HTTP/1.1\r\nHost: "
               + host
               + ":"
@@ -103,7 +101,12 @@ public final class ReadinessProbe {
 
   static boolean isOkStatusLine(String line) {
     var parts = line.split(" ", 3);
-    return parts.length >= 2 && parts[0].startsWith("HTTP/1.") && parts[1].equals("200");
+    return parts.length >= 2
+        && parts[0].startsWith("HTTP/1.")
+        && parts[1].length() == 3
+        && parts[1].charAt(0) == '2'
+        && Character.isDigit(parts[1].charAt(1))
+        && Character.isDigit(parts[1].charAt(2));
   }
 
   private static String readLine(InputStream in) throws IOException {

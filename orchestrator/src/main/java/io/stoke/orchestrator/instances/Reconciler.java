@@ -103,7 +103,11 @@ public final class Reconciler {
     var endpoint = docker.publishedEndpoint(container.id(), def.port());
     boolean ready =
         endpoint.isPresent()
-            && probe.isReady(endpoint.get().host(), endpoint.get().port(), ADOPT_PROBE_TIMEOUT_MS);
+            && probe.isReady(
+                endpoint.get().host(),
+                endpoint.get().port(),
+                def.readinessPath(),
+                ADOPT_PROBE_TIMEOUT_MS);
     if (ready) {
       long now = clock.millis();
       var instance =
@@ -129,7 +133,10 @@ public final class Reconciler {
 
   /** A STARTING entry no probe of this process follows: a previous run was starting it. */
   private void settleForeignStart(Instance instance, Optional<FunctionDefinition> def) {
-    if (probe.isReady(instance.host(), instance.port(), ADOPT_PROBE_TIMEOUT_MS)) {
+    String path =
+        def.map(FunctionDefinition::readinessPath)
+            .orElse(FunctionDefinition.DEFAULT_READINESS_PATH);
+    if (probe.isReady(instance.host(), instance.port(), path, ADOPT_PROBE_TIMEOUT_MS)) {
       var ready = instance.ready(clock.millis());
       registry.put(ready);
       registry.publish(InstanceEvent.of(InstanceEvent.Type.READY, ready, clock.millis()));

@@ -25,7 +25,8 @@ class UserFunctionSourceTest {
         0.5,
         64,
         maxParallel,
-        1234L);
+        1234L,
+        "/healthz");
   }
 
   @Test
@@ -43,6 +44,7 @@ class UserFunctionSourceTest {
     assertThat(definition.auth()).isEqualTo(AuthMode.REQUIRED);
     assertThat(definition.scaling().minInstances()).isZero();
     assertThat(definition.scaling().maxInstances()).isEqualTo(4);
+    assertThat(definition.readinessPath()).isEqualTo("/healthz");
   }
 
   @Test

@@ -67,7 +67,8 @@ class BuildContextTest {
             def.scaling(),
             def.loadBalancing(),
             def.auth(),
-            def.dependencies());
+            def.dependencies(),
+            def.readinessPath());
     assertThat(BuildContext.of(other, functions).contentHash())
         .isNotEqualTo(BuildContext.of(def, functions).contentHash());
   }

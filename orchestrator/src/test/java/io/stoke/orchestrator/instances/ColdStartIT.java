@@ -35,7 +35,13 @@ import redis.clients.jedis.UnifiedJedis;
 class ColdStartIT {
 
   private static final List<String> FUNCTIONS =
-      List.of("hello", "hello-burst", "hello-idle", "hello-min", "sleep");
+      List.of("hello", "hello-burst", "hello-idle", "hello-min", "sleep", "plain");
+
+  /**
+   * A prebuilt image that is not a Stoke runtime: its readiness is {@code /healthz} (204), and it
+   * answers {@code /_/ready} with 404 like any path it does not know.
+   */
+  private static final String PLAIN_IMAGE = "stoke-test/plain-http:it";
 
   @TempDir static Path dir;
   static RedisServer redisServer;
@@ -51,6 +57,7 @@ class ColdStartIT {
     redisServer = RedisServer.start();
     redis = RedisClient.create(java.net.URI.create(redisServer.url()));
     registry = new InstanceRegistry(redis);
+    buildPlainImage();
     var definitions = dir.resolve("functions.yml");
     Files.writeString(
         definitions,
@@ -59,8 +66,49 @@ class ColdStartIT {
             + python("hello-burst", "hello", "1.0", "idleTimeout: 60s, startTimeout: 20s")
             + python("hello-idle", "hello", "1.0", "idleTimeout: 1s, startTimeout: 20s")
             + python("hello-min", "hello", "1.0", "minInstances: 1, idleTimeout: 1s")
-            + python("sleep", "sleep", "1.0", "concurrency: 1, idleTimeout: 60s"));
+            + python("sleep", "sleep", "1.0", "concurrency: 1, idleTimeout: 60s")
+            + """
+              - name: plain
+                runtime: image
+                image: %s
+                readinessPath: /healthz
+                scaling: {idleTimeout: 60s, startTimeout: 20s}
+            """
+                .formatted(PLAIN_IMAGE));
     orchestrator = ItSupport.startOrchestrator(definitions, redisServer.url());
+  }
+
+  private static void buildPlainImage() throws Exception {
+    var context = dir.resolve("plain-image");
+    Files.createDirectories(context);
+    Files.writeString(
+        context.resolve("server.py"),
+        """
+        import os
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                status, body = {"/healthz": (204, b""), "/": (200, b"plain")}.get(
+                    self.path, (404, b"no such path"))
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        ThreadingHTTPServer(("0.0.0.0", int(os.environ["PORT"])), Handler).serve_forever()
+        """);
+    Files.writeString(
+        context.resolve("Dockerfile"),
+        "FROM "
+            + ItSupport.base().python()
+            + "\nCOPY server.py /server.py\nENTRYPOINT [\"python3\", \"/server.py\"]\n");
+    var build =
+        new ProcessBuilder("docker", "build", "-q", "-t", PLAIN_IMAGE, context.toString())
+            .redirectErrorStream(true)
+            .start();
+    var output = new String(build.getInputStream().readAllBytes());
+    assertThat(build.waitFor()).as(output).isZero();
   }
 
   @AfterAll
@@ -89,6 +137,17 @@ class ColdStartIT {
     var response = ItSupport.get(instance, "/");
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.body()).contains("\"Hello\"").contains("World");
+  }
+
+  @Test
+  void aPrebuiltImageIsReadyWhenItsOwnReadinessPathAnswers() {
+    demand(redis, "plain");
+    var instance = awaitOneReady("plain");
+
+    var response = ItSupport.get(instance, "/");
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).isEqualTo("plain");
+    assertThat(ItSupport.get(instance, "/_/ready").statusCode()).isEqualTo(404);
   }
 
   @Test

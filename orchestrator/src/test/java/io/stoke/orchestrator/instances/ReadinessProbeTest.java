@@ -23,9 +23,13 @@ class ReadinessProbeTest {
   }
 
   @Test
-  void acceptsOnlyAnHttpOkStatusLine() {
+  void acceptsOnlyA2xxStatusLine() {
     assertThat(ReadinessProbe.isOkStatusLine("HTTP/1.1 200 OK")).isTrue();
     assertThat(ReadinessProbe.isOkStatusLine("HTTP/1.0 200")).isTrue();
+    assertThat(ReadinessProbe.isOkStatusLine("HTTP/1.1 204 No Content")).isTrue();
+    assertThat(ReadinessProbe.isOkStatusLine("HTTP/1.1 301 Moved Permanently")).isFalse();
+    assertThat(ReadinessProbe.isOkStatusLine("HTTP/1.1 404 Not Found")).isFalse();
+    assertThat(ReadinessProbe.isOkStatusLine("HTTP/1.1 2000 nonsense")).isFalse();
     assertThat(ReadinessProbe.isOkStatusLine("HTTP/1.1 503 Service Unavailable")).isFalse();
     assertThat(ReadinessProbe.isOkStatusLine("")).isFalse();
   }
