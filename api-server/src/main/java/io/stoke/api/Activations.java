@@ -53,7 +53,7 @@ public final class Activations {
    */
   static final Duration RESULT_MARGIN = Duration.ofSeconds(10);
 
-  /** What to run for one call. */
+  /** What to run for one call, with the function's own environment variables. */
   public record Target(
       String function,
       String owner,
@@ -62,7 +62,8 @@ public final class Activations {
       long memoryBytes,
       double cpus,
       long pids,
-      int maxParallel) {}
+      int maxParallel,
+      java.util.Map<String, String> environment) {}
 
   private final UnifiedJedis redis;
   private final ApiProperties.Exec limits;
@@ -146,7 +147,8 @@ public final class Activations {
             target.cpus(),
             target.pids(),
             limits.maxOutput().toBytes(),
-            clock.millis());
+            clock.millis(),
+            target.environment());
     redis.xadd(
         RedisKeys.ACTIVATIONS_STREAM,
         XAddParams.xAddParams().approximateTrimming().maxLen(RedisKeys.STREAM_MAX_LENGTH),

@@ -45,7 +45,8 @@ public class ExecController {
             resources.memoryBytes(),
             resources.cpus(),
             resources.pids(),
-            definition.scaling().maxInstances());
+            definition.scaling().maxInstances(),
+            definition.environment());
     return FunctionController.reply(activations.invoke(target, input));
   }
 }

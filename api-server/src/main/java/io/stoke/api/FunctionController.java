@@ -82,7 +82,8 @@ public class FunctionController {
             function.memoryBytes(),
             function.cpus(),
             function.pids(),
-            function.maxParallel());
+            function.maxParallel(),
+            java.util.Map.of());
     return reply(activations.invoke(target, input));
   }
 

@@ -8,6 +8,7 @@ import io.stoke.common.testing.RedisServer;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -47,7 +48,7 @@ class AdmissionsIT {
 
   static Activations.Target function(String name, int maxParallel) {
     return new Activations.Target(
-        name, "", "img", Duration.ofSeconds(5), 64 << 20, 0.5, 64, maxParallel);
+        name, "", "img", Duration.ofSeconds(5), 64 << 20, 0.5, 64, maxParallel, Map.of());
   }
 
   @Test
@@ -113,7 +114,8 @@ class AdmissionsIT {
   void theKeysExpireWithTheirLatestDeadlineSoAnIdlePlatformLeavesNothingBehind() {
     var quick = function("fn", 2);
     var slow =
-        new Activations.Target("fn", "", "img", Duration.ofSeconds(50), 64 << 20, 0.5, 64, 2);
+        new Activations.Target(
+            "fn", "", "img", Duration.ofSeconds(50), 64 << 20, 0.5, 64, 2, Map.of());
     assertThat(activations.admit(slow, "long")).isZero();
     assertThat(activations.admit(quick, "short")).isZero();
 

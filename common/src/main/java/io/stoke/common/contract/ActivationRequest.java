@@ -1,5 +1,6 @@
 package io.stoke.common.contract;
 
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -17,6 +18,8 @@ import java.util.Objects;
  * @param pids process limit
  * @param maxOutputBytes stdout beyond this fails the activation
  * @param at epoch milliseconds when it was enqueued
+ * @param environment the function's variables, set in its container (the platform's {@code STOKE_*}
+ *     variables win); null reads as none
  */
 public record ActivationRequest(
     String id,
@@ -29,7 +32,8 @@ public record ActivationRequest(
     double cpus,
     long pids,
     long maxOutputBytes,
-    long at) {
+    long at,
+    Map<String, String> environment) {
 
   public ActivationRequest {
     Objects.requireNonNull(id, "id");
@@ -37,6 +41,7 @@ public record ActivationRequest(
     Objects.requireNonNull(image, "image");
     owner = owner == null ? "" : owner;
     input = input == null ? "" : input;
+    environment = environment == null ? Map.of() : Map.copyOf(environment);
     if (timeoutMs <= 0) {
       throw new IllegalArgumentException("timeoutMs = " + timeoutMs + ", must be positive");
     }

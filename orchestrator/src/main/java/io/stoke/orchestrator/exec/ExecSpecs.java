@@ -40,7 +40,7 @@ public final class ExecSpecs {
             "false",
             Labels.FUNCTION,
             ""),
-        List.of("STOKE_FUNCTION=" + request.function(), "STOKE_ACTIVATION=" + request.id()),
+        environment(request),
         8080,
         "",
         NO_NETWORK,
@@ -52,5 +52,13 @@ public final class ExecSpecs {
         List.of("no-new-privileges"),
         true,
         Map.of("/tmp", ContainerSettings.TMPFS_OPTIONS));
+  }
+
+  /** The function's variables, then the platform's, which win. */
+  static List<String> environment(ActivationRequest request) {
+    var env = new java.util.TreeMap<>(request.environment());
+    env.put("STOKE_FUNCTION", request.function());
+    env.put("STOKE_ACTIVATION", request.id());
+    return env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
   }
 }

@@ -30,7 +30,10 @@ class ExecRunnerIT {
   @BeforeAll
   static void buildImages() throws Exception {
     var base = ItSupport.bases().getOrDefault("STOKE_BASE_MINIMAL", "stoke-base/minimal:bookworm");
-    build(UPPER, base, "[\"/bin/sh\",\"-c\",\"echo upper-log >&2; tr a-z A-Z\"]");
+    build(
+        UPPER,
+        base,
+        "[\"/bin/sh\",\"-c\",\"echo upper-log $GREETING/$STOKE_FUNCTION >&2; tr a-z A-Z\"]");
     build(SLEEPER, base, "[\"/bin/sh\",\"-c\",\"sleep 30\"]");
     build(CRASHER, base, "[\"/bin/sh\",\"-c\",\"echo boom >&2; exit 3\"]");
     build(CHATTY, base, "[\"/bin/sh\",\"-c\",\"head -c 5000 /dev/zero\"]");
@@ -76,7 +79,8 @@ class ExecRunnerIT {
         0.5,
         64,
         maxOutput,
-        System.currentTimeMillis());
+        System.currentTimeMillis(),
+        Map.of("GREETING", "hello from the definition", "STOKE_FUNCTION", "spoofed"));
   }
 
   boolean containerExists(ActivationRequest request) {
@@ -89,14 +93,15 @@ class ExecRunnerIT {
   }
 
   @Test
-  void feedsTheParameterOnStdinAndReturnsStdoutAndKeepsStderrAsTheLog() {
+  void feedsTheParameterOnStdinWithTheFunctionsEnvironmentAndReturnsStdoutAndKeepsStderr() {
     var request = request(UPPER, "hello", 10_000, 1 << 20);
 
     var activation = runner.run(request);
 
     assertThat(activation.outcome()).isEqualTo(ActivationOutcome.SUCCEEDED);
     assertThat(activation.stdout()).isEqualTo("HELLO");
-    assertThat(activation.stderrTail()).contains("upper-log");
+    // The definition's variables are set; the platform's own STOKE_* cannot be overridden.
+    assertThat(activation.stderrTail()).contains("upper-log hello from the definition/exec-it");
     assertThat(activation.exitCode()).isZero();
     assertThat(containerExists(request)).isFalse();
   }

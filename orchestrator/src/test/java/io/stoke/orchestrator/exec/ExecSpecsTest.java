@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stoke.common.contract.ActivationRequest;
 import io.stoke.orchestrator.docker.Labels;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ExecSpecsTest {
@@ -20,7 +21,8 @@ class ExecSpecsTest {
         0.5,
         64,
         1 << 20,
-        0L);
+        0L,
+        Map.of("GREETING", "hi", "STOKE_ACTIVATION", "spoofed"));
   }
 
   @Test
@@ -42,5 +44,13 @@ class ExecSpecsTest {
     assertThat(spec.network()).isEqualTo("none");
     assertThat(spec.name()).isEqualTo("stoke-exec-a1b2");
     assertThat(spec.image()).isEqualTo("stoke-examples/upper:1.0");
+  }
+
+  @Test
+  void anActivationGetsItsFunctionsVariablesButThePlatformsWin() {
+    var spec = ExecSpecs.forActivation(request());
+
+    assertThat(spec.environment())
+        .containsExactly("GREETING=hi", "STOKE_ACTIVATION=a1b2", "STOKE_FUNCTION=u-alice-upper");
   }
 }
