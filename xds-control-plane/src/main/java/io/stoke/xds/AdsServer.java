@@ -1,12 +1,14 @@
 package io.stoke.xds;
 
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
+import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,8 +26,10 @@ public final class AdsServer implements AutoCloseable {
 
   /** Starts serving on {@code address}; port 0 picks a free one. */
   public static AdsServer start(
-      InetSocketAddress address, SimpleCache<String> cache, DiscoveryStats stats) {
-    var discovery = new V3DiscoveryServer(stats, cache);
+      InetSocketAddress address,
+      SimpleCache<String> cache,
+      List<? extends DiscoveryServerCallbacks> callbacks) {
+    var discovery = new V3DiscoveryServer(List.copyOf(callbacks), cache);
     var server =
         NettyServerBuilder.forAddress(address)
             .addService(discovery.getAggregatedDiscoveryServiceImpl())

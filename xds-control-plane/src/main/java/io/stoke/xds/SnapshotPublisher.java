@@ -2,7 +2,9 @@ package io.stoke.xds;
 
 import io.envoyproxy.controlplane.cache.SnapshotConsistencyException;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -10,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +34,7 @@ public final class SnapshotPublisher implements AutoCloseable {
   private final AtomicBoolean resyncPending = new AtomicBoolean();
   private final AtomicReference<XdsState> current = new AtomicReference<>();
   private final AtomicLong published = new AtomicLong();
+  private final BiConsumer<String, List<ClusterLoadAssignment>> beforePublishing;
 
   public SnapshotPublisher(
       ClusterState source,
@@ -38,6 +42,21 @@ public final class SnapshotPublisher implements AutoCloseable {
       SimpleCache<String> cache,
       String group,
       Duration debounce) {
+    this(source, translator, cache, group, debounce, (version, endpoints) -> {});
+  }
+
+  /**
+   * @param beforePublishing told the endpoint version and endpoints of each snapshot before any
+   *     client can see it (and so acknowledge it)
+   */
+  public SnapshotPublisher(
+      ClusterState source,
+      SnapshotTranslator translator,
+      SimpleCache<String> cache,
+      String group,
+      Duration debounce,
+      BiConsumer<String, List<ClusterLoadAssignment>> beforePublishing) {
+    this.beforePublishing = beforePublishing;
     this.source = source;
     this.translator = translator;
     this.cache = cache;
@@ -92,6 +111,7 @@ public final class SnapshotPublisher implements AutoCloseable {
     } catch (SnapshotConsistencyException e) {
       throw new IllegalStateException("translated snapshot is inconsistent", e);
     }
+    beforePublishing.accept(state.versions().endpoints(), state.endpoints());
     cache.setSnapshot(group, snapshot);
     current.set(state);
     published.incrementAndGet();

@@ -1,8 +1,10 @@
 package io.stoke.xds;
 
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
+import io.stoke.common.contract.InstanceEvent;
 import io.stoke.common.registry.EventSubscription;
 import java.net.InetSocketAddress;
+import java.util.List;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import redis.clients.jedis.RedisClient;
@@ -29,16 +31,29 @@ class XdsConfiguration {
     return new DiscoveryStats();
   }
 
+  /** Which instances every xDS client routes to, for the gateway in envoy mode. */
+  @Bean
+  RoutedInstances routedInstances(UnifiedJedis redis) {
+    return new RoutedInstances(
+        RoutedInstances.redisWriter(redis),
+        java.util.concurrent.Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().daemon().name("xds-routed").factory()));
+  }
+
   @Bean(destroyMethod = "close")
   SnapshotPublisher snapshotPublisher(
-      UnifiedJedis redis, SimpleCache<String> cache, XdsProperties properties) {
+      UnifiedJedis redis,
+      SimpleCache<String> cache,
+      XdsProperties properties,
+      RoutedInstances routed) {
     var publisher =
         new SnapshotPublisher(
             new RedisClusterState(redis),
             new SnapshotTranslator(properties.translatorSettings()),
             cache,
             properties.group(),
-            properties.debounce());
+            properties.debounce(),
+            routed::published);
     publisher.resyncEvery(properties.resyncInterval());
     return publisher;
   }
@@ -47,11 +62,22 @@ class XdsConfiguration {
   @Bean(destroyMethod = "close")
   EventSubscription registryEvents(UnifiedJedis redis, SnapshotPublisher publisher) {
     return EventSubscription.start(
-        redis, "xds-registry-events", publisher::requestResync, event -> publisher.requestResync());
+        redis,
+        "xds-registry-events",
+        publisher::requestResync,
+        event -> {
+          if (event.type() != InstanceEvent.Type.ROUTED) { // this control plane's own
+            publisher.requestResync();
+          }
+        });
   }
 
   @Bean(destroyMethod = "close")
-  AdsServer adsServer(XdsProperties properties, SimpleCache<String> cache, DiscoveryStats stats) {
-    return AdsServer.start(new InetSocketAddress(properties.port()), cache, stats);
+  AdsServer adsServer(
+      XdsProperties properties,
+      SimpleCache<String> cache,
+      DiscoveryStats stats,
+      RoutedInstances routed) {
+    return AdsServer.start(new InetSocketAddress(properties.port()), cache, List.of(stats, routed));
   }
 }

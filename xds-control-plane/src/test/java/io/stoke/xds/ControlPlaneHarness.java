@@ -10,6 +10,7 @@ import io.stoke.common.registry.InstanceRegistry;
 import io.stoke.common.testing.RedisServer;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.UnifiedJedis;
 
@@ -27,6 +28,7 @@ final class ControlPlaneHarness implements AutoCloseable {
   final InstanceRegistry registry;
   final SimpleCache<String> cache = new SimpleCache<>(node -> GROUP);
   final DiscoveryStats stats = new DiscoveryStats();
+  final RoutedInstances routed;
   final SnapshotPublisher publisher;
   private final EventSubscription subscription;
   final AdsServer server;
@@ -37,17 +39,27 @@ final class ControlPlaneHarness implements AutoCloseable {
     this.catalog = new FunctionCatalog(redis);
     this.registry = new InstanceRegistry(redis);
     catalog.publish(functions, System.currentTimeMillis());
+    this.routed = new RoutedInstances(RoutedInstances.redisWriter(redis), Runnable::run);
     this.publisher =
         new SnapshotPublisher(
             new RedisClusterState(redis),
             new SnapshotTranslator(TranslatorSettings.DEFAULT),
             cache,
             GROUP,
-            Duration.ofMillis(30));
+            Duration.ofMillis(30),
+            routed::published);
     this.subscription =
         EventSubscription.start(
-            redis, "test-xds-events", publisher::requestResync, e -> publisher.requestResync());
-    this.server = AdsServer.start(new InetSocketAddress("127.0.0.1", 0), cache, stats);
+            redis,
+            "test-xds-events",
+            publisher::requestResync,
+            e -> {
+              if (e.type() != InstanceEvent.Type.ROUTED) {
+                publisher.requestResync();
+              }
+            });
+    this.server =
+        AdsServer.start(new InetSocketAddress("127.0.0.1", 0), cache, List.of(stats, routed));
   }
 
   static ControlPlaneHarness start(FunctionDefinitions functions) {

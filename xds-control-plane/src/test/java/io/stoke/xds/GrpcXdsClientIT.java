@@ -4,6 +4,7 @@ import static io.stoke.xds.Fixtures.function;
 import static io.stoke.xds.Fixtures.instance;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.is;
 
 import io.grpc.CallOptions;
 import io.grpc.Grpc;
@@ -19,6 +20,7 @@ import io.grpc.stub.ServerCalls;
 import io.stoke.common.contract.Instance;
 import io.stoke.common.contract.InstanceEvent;
 import io.stoke.common.contract.InstanceState;
+import io.stoke.common.contract.RedisKeys;
 import io.stoke.common.definition.FunctionDefinitions;
 import io.stoke.common.definition.LoadBalancing;
 import java.io.ByteArrayInputStream;
@@ -114,6 +116,10 @@ class GrpcXdsClientIT {
     return instance(id, "probe", "127.0.0.1", backend.getPort(), state);
   }
 
+  private static Set<String> routed(ControlPlaneHarness controlPlane, String function) {
+    return controlPlane.redis.smembers(RedisKeys.routed(function));
+  }
+
   @Test
   void grpcsXdsClientRoutesRealCallsToTheRegisteredInstancesAndNeverNacks() throws Exception {
     var functions =
@@ -144,16 +150,22 @@ class GrpcXdsClientIT {
           Grpc.newChannelBuilder("xds:///stoke-grpc", InsecureChannelCredentials.create()).build();
       try {
         await("calls reach p1").atMost(WAIT).until(() -> whoami(channel).equals(Optional.of("p1")));
+        // The client acknowledged the endpoints it routes on: the gateway may send to p1 now.
+        await("p1 is marked routed")
+            .atMost(WAIT)
+            .until(() -> routed(controlPlane, "probe"), is(Set.of("p1")));
 
         controlPlane.put(at("p2", second, InstanceState.READY), InstanceEvent.Type.READY);
         await("calls reach the new instance p2 too")
             .atMost(WAIT)
             .until(() -> answersOf(channel, 10).containsAll(Set.of("p1", "p2")));
+        await().atMost(WAIT).until(() -> routed(controlPlane, "probe"), is(Set.of("p1", "p2")));
 
         controlPlane.put(at("p1", first, InstanceState.DRAINING), InstanceEvent.Type.DRAINING);
         await("a draining instance gets no new calls")
             .atMost(WAIT)
             .until(() -> answersOf(channel, 20).equals(Set.of("p2")));
+        await().atMost(WAIT).until(() -> routed(controlPlane, "probe"), is(Set.of("p2")));
 
         controlPlane.put(at("p1", first, InstanceState.READY), InstanceEvent.Type.READY);
         controlPlane.remove(at("p2", second, InstanceState.READY));
@@ -161,8 +173,18 @@ class GrpcXdsClientIT {
             .atMost(WAIT)
             .until(() -> answersOf(channel, 20).equals(Set.of("p1")));
 
+        await().atMost(WAIT).until(() -> routed(controlPlane, "probe"), is(Set.of("p1")));
+        // It never asked for hello's cluster, so it has no say about hello.
+        assertThat(controlPlane.redis.exists(RedisKeys.routed("hello"))).isFalse();
+
         assertThat(controlPlane.stats.nacks()).as("gRPC accepted every resource").isZero();
         assertThat(controlPlane.stats.responses()).isGreaterThanOrEqualTo(4);
+
+        // A client that goes away no longer counts: nothing is routed without one.
+        channel.shutdownNow();
+        await("the closed stream is forgotten")
+            .atMost(WAIT)
+            .until(() -> routed(controlPlane, "probe"), is(Set.<String>of()));
       } finally {
         channel.shutdownNow();
       }

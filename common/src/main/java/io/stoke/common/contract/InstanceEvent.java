@@ -26,7 +26,9 @@ public record InstanceEvent(Type type, String function, String instanceId, Strin
     /** A cold start failed: fail held requests at once with {@code reason}. */
     FAILED,
     /** The set of functions or one definition changed: re-read {@link RedisKeys#FUNCTIONS}. */
-    FUNCTIONS_CHANGED
+    FUNCTIONS_CHANGED,
+    /** Envoy now routes to the instances in {@link RedisKeys#routed(String)} of the function. */
+    ROUTED
   }
 
   public InstanceEvent {

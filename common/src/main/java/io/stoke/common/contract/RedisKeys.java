@@ -54,6 +54,16 @@ public final class RedisKeys {
   }
 
   /**
+   * SET of a function's instance ids that every connected xDS client routing the function (Envoy)
+   * has acknowledged in an endpoint update: until an instance is in it, Envoy may not know it yet.
+   * Written by the xDS control plane; read by the gateway in envoy mode, which releases held
+   * requests to Envoy only for instances in it. Announced with {@link InstanceEvent.Type#ROUTED}.
+   */
+  public static String routed(String function) {
+    return "stoke:routed:" + function;
+  }
+
+  /**
    * HASH of a function's load as aggregated by the stats listener over its last window: fields
    * {@code pending}, {@code inflight}, {@code rps}, {@code overflow}, {@code at} (epoch ms).
    * Expires when no stats arrive. Read by the orchestrator's autoscaler.
