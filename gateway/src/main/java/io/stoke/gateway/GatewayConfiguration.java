@@ -117,7 +117,13 @@ public class GatewayConfiguration {
     var registryReads =
         Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("stoke-gateway-registry").factory());
-    var follower = new RegistryFollower(redis, table, registryReads, settings.resyncInterval());
+    var follower =
+        new RegistryFollower(
+            redis,
+            table,
+            registryReads,
+            settings.resyncInterval(),
+            settings.mode() == StokeProperties.Mode.ENVOY);
     follower.start();
     long flushMs = settings.activityFlushInterval().toMillis();
     redisExecutor.scheduleWithFixedDelay(

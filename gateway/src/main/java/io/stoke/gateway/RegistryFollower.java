@@ -1,10 +1,14 @@
 package io.stoke.gateway;
 
+import io.stoke.common.contract.Instance;
 import io.stoke.common.contract.InstanceEvent;
+import io.stoke.common.contract.InstanceState;
+import io.stoke.common.contract.RedisKeys;
 import io.stoke.common.registry.EventSubscription;
 import io.stoke.common.registry.FunctionCatalog;
 import io.stoke.common.registry.InstanceRegistry;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -15,6 +19,10 @@ import redis.clients.jedis.UnifiedJedis;
  * Keeps the {@link FunctionTable} in step with Redis: a full resync at start, after every
  * (re)subscription and every {@code resyncInterval}; one function re-read per instance event. All
  * Redis reads run on {@code executor}, never on an event loop.
+ *
+ * <p>In envoy mode a READY instance takes requests only once Envoy routes to it ({@link
+ * RedisKeys#routed(String)}, written by the xDS control plane when Envoy acknowledged its
+ * endpoint): until then Envoy would answer "no healthy upstream", so held requests stay held.
  */
 public final class RegistryFollower implements AutoCloseable {
 
@@ -26,13 +34,16 @@ public final class RegistryFollower implements AutoCloseable {
   private final InstanceRegistry registry;
   private final ScheduledExecutorService executor;
   private final Duration resyncInterval;
+  private final boolean onlyRouted;
   private EventSubscription subscription;
 
   public RegistryFollower(
       UnifiedJedis redis,
       FunctionTable table,
       ScheduledExecutorService executor,
-      Duration resyncInterval) {
+      Duration resyncInterval,
+      boolean onlyRouted) {
+    this.onlyRouted = onlyRouted;
     this.redis = redis;
     this.table = table;
     this.catalog = new FunctionCatalog(redis);
@@ -54,7 +65,7 @@ public final class RegistryFollower implements AutoCloseable {
   /** Re-reads every function and its instances. */
   public void resync() {
     try {
-      table.applyCatalog(catalog.read(), registry::instances);
+      table.applyCatalog(catalog.read(), this::instances);
     } catch (RuntimeException e) {
       log.warn("Registry resync failed, keeping the last known view: {}", e.toString());
     }
@@ -68,17 +79,30 @@ public final class RegistryFollower implements AutoCloseable {
         // Fail held requests without waiting for the re-read: the event itself says why.
         table.applyFailure(event);
       }
-      case STARTING, READY, DRAINING, REMOVED -> executor.execute(() -> refresh(event.function()));
+      case STARTING, READY, DRAINING, REMOVED, ROUTED ->
+          executor.execute(() -> refresh(event.function()));
     }
   }
 
   /** Re-reads one function's instances. */
   public void refresh(String function) {
     try {
-      table.applyInstances(function, registry.instances(function));
+      table.applyInstances(function, instances(function));
     } catch (RuntimeException e) {
       log.warn("Cannot re-read instances of {}: {}", function, e.toString());
     }
+  }
+
+  /** A function's instances as requests may use them: in envoy mode, READY only once routed. */
+  private List<Instance> instances(String function) {
+    var instances = registry.instances(function);
+    if (!onlyRouted) {
+      return instances;
+    }
+    var routed = redis.smembers(RedisKeys.routed(function));
+    return instances.stream()
+        .filter(i -> i.state() != InstanceState.READY || routed.contains(i.id()))
+        .toList();
   }
 
   /** Re-reads one function's instances soon, off the caller's thread. */

@@ -84,7 +84,7 @@ class EnvoyModeIT {
   }
 
   @Test
-  void holdsWhileColdThenForwardsTheFullPathToEnvoysListener() throws Exception {
+  void holdsWhileColdUntilEnvoyRoutesTheNewInstanceThenForwardsTheFullPathToIt() throws Exception {
     var client = HttpClient.newHttpClient();
     var request =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/echo/a/b?x=1"))
@@ -96,7 +96,16 @@ class EnvoyModeIT {
         .atMost(Duration.ofSeconds(10))
         .until(() -> JEDIS.xlen(io.stoke.common.contract.RedisKeys.DEMAND_STREAM) > 0);
     assertThat(call).isNotDone();
-    new TestOrchestrator(JEDIS).ready("echo", "envoy-side", 1);
+    var orchestrator = new TestOrchestrator(JEDIS);
+    orchestrator.ready("echo", "envoy-side", 1);
+
+    // READY alone is not enough: Envoy may not have the endpoint yet and would answer "no healthy
+    // upstream". The call stays held until the control plane says Envoy routes to the instance.
+    await()
+        .during(Duration.ofMillis(700))
+        .atMost(Duration.ofSeconds(3))
+        .until(() -> !call.isDone() && RECEIVED.isEmpty());
+    orchestrator.routed("echo", "envoy-side");
 
     var response = call.get();
     assertThat(response.statusCode()).isEqualTo(200);

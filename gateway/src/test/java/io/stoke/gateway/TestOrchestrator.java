@@ -41,6 +41,12 @@ final class TestOrchestrator {
     registry.publish(InstanceEvent.of(InstanceEvent.Type.REMOVED, instance, now()));
   }
 
+  /** Marks the instances as routed by Envoy, as the xDS control plane does after Envoy's ACK. */
+  void routed(String function, String... instanceIds) {
+    redis.sadd(RedisKeys.routed(function), instanceIds);
+    registry.publish(new InstanceEvent(InstanceEvent.Type.ROUTED, function, "", "", now()));
+  }
+
   void failed(String function, String reason) {
     registry.publish(new InstanceEvent(InstanceEvent.Type.FAILED, function, "", reason, now()));
   }
