@@ -73,6 +73,15 @@ fi
 chmod 600 "$SECRET_FILE"
 INTERNAL_SECRET="$(cat "$SECRET_FILE")"
 
+# The gateway's Prometheus and metrics endpoints name every function and its load: they answer
+# only Authorization: Bearer <this token> (scrape with bearer_token_file pointing at the file).
+METRICS_TOKEN_FILE="$STOKE_STATE/metrics-token"
+if [[ ! -s "$METRICS_TOKEN_FILE" ]]; then
+  (umask 077 && head -c 32 /dev/urandom | base64 | tr -d '/+=\n' >"$METRICS_TOKEN_FILE")
+  info "generated the metrics token ($METRICS_TOKEN_FILE)"
+fi
+chmod 600 "$METRICS_TOKEN_FILE"
+
 SCHEME=http
 CURL_TLS=()
 if [[ $TLS == 1 ]]; then
@@ -134,7 +143,7 @@ start_service() {
   case "$svc" in
     api-server|orchestrator) env=("STOKE_INTERNALSECRET=$INTERNAL_SECRET") ;;
     gateway)
-      env=("STOKE_API_INTERNALSECRET=$INTERNAL_SECRET")
+      env=("STOKE_API_INTERNALSECRET=$INTERNAL_SECRET" "STOKE_GATEWAY_METRICSTOKEN=$(cat "$METRICS_TOKEN_FILE")")
       [[ $TLS == 1 ]] && env+=("SERVER_SSL_KEYSTOREPASSWORD=$(cat "$TLS_DIR/password")")
       ;;
   esac

@@ -176,6 +176,11 @@ public class GatewayConfiguration {
   }
 
   @Bean
+  io.stoke.gateway.auth.ManagementAccessFilter managementAccessFilter(StokeProperties properties) {
+    return new io.stoke.gateway.auth.ManagementAccessFilter(properties.gateway().metricsToken());
+  }
+
+  @Bean
   AuthWebFilter authWebFilter(UnifiedJedis redis, FunctionTable table) {
     return new AuthWebFilter(
         new ApiKeyAuthenticator(redis), table, reactor.core.scheduler.Schedulers.boundedElastic());

@@ -63,7 +63,8 @@ public record StokeProperties(
       @DefaultValue("2s") Duration resyncInterval,
       @DefaultValue("100ms") Duration activityFlushInterval,
       @DefaultValue("200ms") Duration demandInterval,
-      @DefaultValue("5s") Duration connectTimeout) {
+      @DefaultValue("5s") Duration connectTimeout,
+      @DefaultValue("") String metricsToken) {
 
     public Gateway {
       Objects.requireNonNull(mode, "stoke.gateway.mode");

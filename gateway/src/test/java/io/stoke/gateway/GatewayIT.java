@@ -80,10 +80,13 @@ class GatewayIT {
   static void properties(DynamicPropertyRegistry registry) {
     registry.add("stoke.redis-url", REDIS::url);
     registry.add("stoke.gateway.max-body-size", () -> "64KB");
+    registry.add("stoke.gateway.metrics-token", () -> METRICS_TOKEN);
     registry.add("management.statsd.metrics.export.port", STATSD::getLocalPort);
     registry.add("management.statsd.metrics.export.step", () -> "500ms");
     registry.add("management.statsd.metrics.export.polling-frequency", () -> "500ms");
   }
+
+  private static final String METRICS_TOKEN = "metrics-" + java.util.UUID.randomUUID();
 
   @LocalServerPort int port;
   @Autowired FunctionTable table;
@@ -622,11 +625,44 @@ class GatewayIT {
     // StatsD carries the load reports only; the JVM's meters are on Prometheus.
     assertThat(lines).allSatisfy(l -> assertThat(l).startsWith("stoke."));
 
-    var prometheus = get("/actuator/prometheus");
+    var prometheus =
+        send(
+            HttpRequest.newBuilder(uri("/actuator/prometheus"))
+                .header("Authorization", "Bearer " + METRICS_TOKEN)
+                .build());
     assertThat(prometheus.statusCode()).isEqualTo(200);
     assertThat(prometheus.body())
         .contains("stoke_gateway_requests_total{function=\"echo\"")
         .contains("jvm_memory_used_bytes");
     assertThat(get("/actuator/health").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void keepsMetricsToTheOperatorAndHealthOpen() {
+    for (var path :
+        List.of(
+            "/actuator/prometheus",
+            "/actuator/metrics",
+            "/actuator",
+            "/actuator/%70rometheus",
+            "/actuator/health/../prometheus",
+            "/actuator//prometheus")) {
+      var anonymous = get(path);
+      var wrong =
+          send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer guess").build());
+
+      // Function names (users' included) and their load are the operator's business.
+      assertThat(anonymous.statusCode()).as(path).isEqualTo(401);
+      assertThat(anonymous.body()).as(path).contains("\"status\":401").contains("Bearer");
+      assertThat(wrong.statusCode()).as(path).isEqualTo(401);
+    }
+    assertThat(get("/actuator/health").statusCode()).isEqualTo(200);
+    assertThat(get("/actuator/health/readiness").statusCode()).isEqualTo(200);
+    var metrics =
+        send(
+            HttpRequest.newBuilder(uri("/actuator/metrics"))
+                .header("Authorization", "bearer " + METRICS_TOKEN)
+                .build());
+    assertThat(metrics.statusCode()).isEqualTo(200);
   }
 }

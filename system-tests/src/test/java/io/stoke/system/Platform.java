@@ -33,6 +33,10 @@ final class Platform implements AutoCloseable {
   private final Map<String, Process> services = new LinkedHashMap<>();
   private final Map<String, Path> logs = new HashMap<>();
   private final int gatewayPort;
+
+  /** Opens the gateway's Prometheus and metrics endpoints (stoke.gateway.metrics-token). */
+  final String metricsToken = UUID.randomUUID().toString();
+
   private final Path logDir;
 
   private Platform(RedisServer redisServer, int gatewayPort, Path logDir) {
@@ -100,7 +104,8 @@ final class Platform implements AutoCloseable {
                   "--server.port=" + platform.gatewayPort,
                   "--management.statsd.metrics.export.port=" + statsUdp,
                   "--management.statsd.metrics.export.step=500ms",
-                  "--management.statsd.metrics.export.polling-frequency=250ms"));
+                  "--management.statsd.metrics.export.polling-frequency=250ms",
+                  "--stoke.gateway.metrics-token=" + platform.metricsToken));
       if (apiArgs != null) {
         int apiHttp = RedisServer.freePort();
         var args =

@@ -141,7 +141,14 @@ class ScaleCycleIT {
 
   /** A gauge of the gateway's Prometheus page for one function; 0 when it is not there. */
   private static double gatewayGauge(String name, String function) throws Exception {
-    var page = get("/actuator/prometheus").body();
+    var page =
+        client
+            .send(
+                HttpRequest.newBuilder(URI.create(platform.gateway() + "/actuator/prometheus"))
+                    .header("Authorization", "Bearer " + platform.metricsToken)
+                    .build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
     var line =
         java.util.regex.Pattern.compile(
                 "(?m)^" + name + "\\{function=\"" + function + "\"[^}]*} ([0-9.eE+-]+)$")

@@ -162,7 +162,7 @@ public final class AuthWebFilter implements WebFilter, Ordered {
   }
 
   /** The gateway's JSON error, as every other error it answers (ErrorReply). */
-  private static Mono<Void> reject(ServerWebExchange exchange, ErrorReply reply, String function) {
+  static Mono<Void> reject(ServerWebExchange exchange, ErrorReply reply, String function) {
     var response = exchange.getResponse();
     response.setStatusCode(HttpStatus.valueOf(reply.status()));
     response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
