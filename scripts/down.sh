@@ -32,3 +32,17 @@ for svc in gateway api-server orchestrator xds-control-plane stats-listener; do
 done
 [[ $stopped -gt 0 || $quiet == 1 ]] || info "no Stoke service was running"
 remove_function_containers
+
+# The redis-server `up` started, and only that one (a Redis that was already running is left
+# alone): stopped last. Its append-only file in $STOKE_STATE/redis keeps users, keys and user
+# functions for the next `up`.
+redis_pidfile="$STOKE_STATE/redis/redis.pid"
+if [[ -f "$redis_pidfile" ]]; then
+  pid="$(cat "$redis_pidfile")"
+  if kill -0 "$pid" 2>/dev/null && grep -q redis-server "/proc/$pid/cmdline" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    info "stopped redis-server (its data stays in $STOKE_STATE/redis)"
+  fi
+  rm -f "$redis_pidfile"
+fi
