@@ -1,6 +1,7 @@
 package io.stoke.orchestrator.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.github.dockerjava.api.DockerClient;
 import io.stoke.common.definition.DefinitionLoader;
@@ -11,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -87,6 +89,54 @@ class ImageBuilderIT {
         "\n# changed\n",
         java.nio.file.StandardOpenOption.APPEND);
     assertThat(builder.prepare(copy)).isInstanceOf(ImageBuild.Built.class);
+  }
+
+  @Test
+  void theJavaRuntimeTakesItsJvmOptionsFromTheFunctionsEnvironment() throws Exception {
+    var echo =
+        new DefinitionLoader(ItSupport.FUNCTIONS)
+            .load(ItSupport.FUNCTIONS.resolveSibling("global-function-definition.yml"))
+            .find("echo")
+            .orElseThrow();
+    assertThat(repoBuilder.prepare(echo).usable()).isTrue();
+
+    // The JVM prints its final flags; the server must start with either set of options.
+    var shipped = startupLog(echo.image(), List.of());
+    var fullJit = startupLog(echo.image(), List.of("-e", "STOKE_JAVA_OPTS=-Xmx64m"));
+
+    assertThat(shipped).containsPattern("TieredStopAtLevel += 1 ").contains("listening on");
+    assertThat(fullJit)
+        .containsPattern("TieredStopAtLevel += 4 ")
+        .containsPattern("MaxHeapSize += 67108864 ")
+        .contains("listening on");
+  }
+
+  /** Starts {@code image} hardened as instances run, until it listens; returns its log. */
+  private static String startupLog(String image, List<String> dockerArgs) throws Exception {
+    var command =
+        new java.util.ArrayList<>(
+            List.of(
+                "docker",
+                "run",
+                "-d",
+                "--read-only",
+                "--tmpfs",
+                "/tmp",
+                "--user",
+                "10001:10001",
+                "-e",
+                "JAVA_TOOL_OPTIONS=-XX:+PrintFlagsFinal"));
+    command.addAll(dockerArgs);
+    command.add(image);
+    var id = run(command.toArray(String[]::new)).strip();
+    try {
+      await()
+          .atMost(java.time.Duration.ofSeconds(30))
+          .until(() -> run("docker", "logs", id).contains("listening on"));
+      return run("docker", "logs", id);
+    } finally {
+      run("docker", "rm", "-f", id);
+    }
   }
 
   /** The python base image plus a stand-in pip (see the test below). */
