@@ -81,6 +81,8 @@ class GatewayIT {
     registry.add("stoke.redis-url", REDIS::url);
     registry.add("stoke.gateway.max-body-size", () -> "64KB");
     registry.add("stoke.gateway.metrics-token", () -> METRICS_TOKEN);
+    // No api-server runs here: a port nothing listens on.
+    registry.add("stoke.api.url", () -> "http://127.0.0.1:" + closedPort());
     registry.add("management.statsd.metrics.export.port", STATSD::getLocalPort);
     registry.add("management.statsd.metrics.export.step", () -> "500ms");
     registry.add("management.statsd.metrics.export.polling-frequency", () -> "500ms");
@@ -196,6 +198,32 @@ class GatewayIT {
               assertThat(activity).containsKey("hello-1");
               assertThat(activity).containsEntry(RedisKeys.inflightField("hello-1"), "0");
             });
+  }
+
+  private static int closedPort() {
+    try {
+      return RedisServer.freePort();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  void answersManagementApiFailuresWithTheSameJsonErrors() {
+    var register =
+        HttpRequest.newBuilder(uri("/api/v1/users"))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"ann\"}"))
+            .build();
+    var tooLarge =
+        HttpRequest.newBuilder(uri("/api/v1/users"))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString("x".repeat(65 * 1024)))
+            .build();
+
+    assertJsonError(send(register), 502, "");
+    assertThat(send(register).body()).contains("api-server unreachable");
+    assertJsonError(send(tooLarge), 413, "");
   }
 
   @Test

@@ -1,14 +1,13 @@
 package io.stoke.gateway.auth;
 
 import io.stoke.common.contract.InternalSecret;
+import io.stoke.gateway.ErrorReply;
 import io.stoke.gateway.FunctionProxy;
 import io.stoke.gateway.HeaderNames;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpStatusCode;
-import org.springframework.http.MediaType;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebHandler;
 import reactor.core.publisher.Mono;
@@ -112,15 +111,11 @@ public final class ApiProxyHandler implements WebHandler {
                         }));
   }
 
+  /** The gateway's JSON error (ErrorReply), as every other error it answers. */
   private static Mono<Void> error(ServerWebExchange exchange, int status, String message) {
-    var response = exchange.getResponse();
-    if (response.isCommitted()) {
+    if (exchange.getResponse().isCommitted()) {
       return Mono.empty();
     }
-    response.setStatusCode(HttpStatusCode.valueOf(status));
-    response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
-    var json = "{\"error\":\"" + message.replace("\"", "'") + "\",\"status\":" + status + "}";
-    return response.writeWith(
-        Mono.just(response.bufferFactory().wrap(json.getBytes(StandardCharsets.UTF_8))));
+    return AuthWebFilter.reject(exchange, new ErrorReply(status, message, null), "");
   }
 }
