@@ -653,11 +653,7 @@ class GatewayIT {
     // StatsD carries the load reports only; the JVM's meters are on Prometheus.
     assertThat(lines).allSatisfy(l -> assertThat(l).startsWith("stoke."));
 
-    var prometheus =
-        send(
-            HttpRequest.newBuilder(uri("/actuator/prometheus"))
-                .header("Authorization", "Bearer " + METRICS_TOKEN)
-                .build());
+    var prometheus = getWith("/actuator/prometheus", "Bearer " + METRICS_TOKEN);
     assertThat(prometheus.statusCode()).isEqualTo(200);
     assertThat(prometheus.body())
         .contains("stoke_gateway_requests_total{function=\"echo\"")
@@ -676,8 +672,7 @@ class GatewayIT {
             "/actuator/health/../prometheus",
             "/actuator//prometheus")) {
       var anonymous = get(path);
-      var wrong =
-          send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer guess").build());
+      var wrong = getWith(path, "Bearer guess");
 
       // Function names (users' included) and their load are the operator's business.
       assertThat(anonymous.statusCode()).as(path).isEqualTo(401);
@@ -686,11 +681,11 @@ class GatewayIT {
     }
     assertThat(get("/actuator/health").statusCode()).isEqualTo(200);
     assertThat(get("/actuator/health/readiness").statusCode()).isEqualTo(200);
-    var metrics =
-        send(
-            HttpRequest.newBuilder(uri("/actuator/metrics"))
-                .header("Authorization", "bearer " + METRICS_TOKEN)
-                .build());
-    assertThat(metrics.statusCode()).isEqualTo(200);
+    // The scheme is case-insensitive.
+    assertThat(getWith("/actuator/metrics", "bearer " + METRICS_TOKEN).statusCode()).isEqualTo(200);
+  }
+
+  private HttpResponse<String> getWith(String path, String authorization) {
+    return send(HttpRequest.newBuilder(uri(path)).header("Authorization", authorization).build());
   }
 }

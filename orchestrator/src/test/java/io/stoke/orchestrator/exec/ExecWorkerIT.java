@@ -19,6 +19,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.StreamEntryID;
+import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.params.XAddParams;
 import redis.clients.jedis.params.XReadGroupParams;
 
@@ -51,15 +52,9 @@ class ExecWorkerIT {
               .getId();
       ExecRunnerIT.docker.startContainerCmd(leftover).exec();
 
-      var settings =
-          new ExecSettings(true, 2, Duration.ofHours(1), 10, 4096, Duration.ofSeconds(5));
-      try (var worker =
-          new ExecWorker(redis, ExecRunnerIT.runner, settings, "orchestrator", Clock.systemUTC())) {
+      try (var worker = worker(redis)) {
         worker.start();
-        var popped = redis.blpop(30, RedisKeys.activationResult(request.id()));
-
-        assertThat(popped).as("a result for the interrupted call").isNotNull();
-        var result = Json.read(popped.getLast(), ActivationResult.class);
+        var result = resultOf(redis, request, "a result for the interrupted call");
         assertThat(result.outcome()).isEqualTo(ActivationOutcome.FAILED);
         assertThat(result.error()).contains("restarted");
         assertThat(
@@ -95,24 +90,16 @@ class ExecWorkerIT {
           new StreamEntryID(now - 59_000, 0),
           Map.of("request", Json.write(request)));
 
-      var settings =
-          new ExecSettings(true, 2, Duration.ofHours(1), 10, 4096, Duration.ofSeconds(5));
-      try (var worker =
-          new ExecWorker(redis, ExecRunnerIT.runner, settings, "orchestrator", Clock.systemUTC())) {
+      try (var worker = worker(redis)) {
         worker.start();
-        var popped = redis.blpop(25, RedisKeys.activationResult(request.id()));
-
-        assertThat(popped).as("a result well before the sleeper's 30 s end").isNotNull();
-        var result = Json.read(popped.getLast(), ActivationResult.class);
+        var result = resultOf(redis, request, "a result well before the sleeper's 30 s end");
         assertThat(result.outcome()).isEqualTo(ActivationOutcome.TIMED_OUT);
         assertThat(result.error())
             .contains("timeout 60000 ms")
             .containsPattern("waited 59[0-9]{3} ms of it in the queue");
 
         // One queued past its whole timeout is not run, and its caller is told so at once.
-        var dropped = redis.blpop(25, RedisKeys.activationResult(stale.id()));
-        assertThat(dropped).isNotNull();
-        var staleResult = Json.read(dropped.getLast(), ActivationResult.class);
+        var staleResult = resultOf(redis, stale, "the stale call's result");
         assertThat(staleResult.outcome()).isEqualTo(ActivationOutcome.TIMED_OUT);
         assertThat(staleResult.error())
             .containsPattern("waited 61[0-9]{3} ms")
@@ -131,10 +118,7 @@ class ExecWorkerIT {
           RedisKeys.ACTIVATIONS_STREAM,
           XAddParams.xAddParams(),
           Map.of("request", Json.write(request)));
-      var settings =
-          new ExecSettings(true, 2, Duration.ofHours(1), 10, 4096, Duration.ofSeconds(5));
-      try (var worker =
-          new ExecWorker(redis, ExecRunnerIT.runner, settings, "orchestrator", Clock.systemUTC())) {
+      try (var worker = worker(redis)) {
         worker.start();
         await()
             .atMost(Duration.ofSeconds(30))
@@ -149,9 +133,7 @@ class ExecWorkerIT {
           server.resume();
         }
 
-        var popped = redis.blpop(30, RedisKeys.activationResult(request.id()));
-        assertThat(popped).as("the call's answer").isNotNull();
-        var result = Json.read(popped.getLast(), ActivationResult.class);
+        var result = resultOf(redis, request, "the call's answer");
         assertThat(result.outcome()).isEqualTo(ActivationOutcome.SUCCEEDED);
         assertThat(result.result()).isEqualTo("rested\n");
         await()
@@ -163,6 +145,20 @@ class ExecWorkerIT {
         assertThat(activationContainers(request.id())).as("removed once it ended").isEmpty();
       }
     }
+  }
+
+  /** A worker as the orchestrator runs it: two calls at once. */
+  private static ExecWorker worker(UnifiedJedis redis) {
+    var settings = new ExecSettings(true, 2, Duration.ofHours(1), 10, 4096, Duration.ofSeconds(5));
+    return new ExecWorker(redis, ExecRunnerIT.runner, settings, "orchestrator", Clock.systemUTC());
+  }
+
+  /** The result pushed for {@code request}, waiting up to 30 s for it. */
+  private static ActivationResult resultOf(
+      UnifiedJedis redis, ActivationRequest request, String what) {
+    var popped = redis.blpop(30, RedisKeys.activationResult(request.id()));
+    assertThat(popped).as(what).isNotNull();
+    return Json.read(popped.getLast(), ActivationResult.class);
   }
 
   private static List<com.github.dockerjava.api.model.Container> activationContainers(String id) {
