@@ -32,7 +32,8 @@ import redis.clients.jedis.UnifiedJedis;
  *
  * <p>A version counts for a cluster only when the stream had already asked for that cluster before
  * the acknowledgement: a request that adds a cluster acknowledges the previous answer, which did
- * not carry it.
+ * not carry it. The first request of a stream is the exception: a reconnecting client states the
+ * version it has for what it asks.
  */
 public final class RoutedInstances implements DiscoveryServerCallbacks {
 
@@ -119,14 +120,26 @@ public final class RoutedInstances implements DiscoveryServerCallbacks {
       return;
     }
     synchronized (this) {
-      var stream = streams.computeIfAbsent(streamId, id -> new Stream());
+      var stream = streams.get(streamId);
+      boolean first = stream == null;
+      if (first) {
+        stream = new Stream();
+        streams.put(streamId, stream);
+      }
       var asked = Set.copyOf(request.getResourceNamesList());
-      if (!request.hasErrorDetail()
-          && !request.getResponseNonce().isEmpty()
-          && !request.getVersionInfo().isEmpty()) {
-        for (var cluster : stream.clusters) {
-          if (asked.contains(cluster)) {
-            stream.ackedVersion.put(cluster, request.getVersionInfo());
+      var version = request.getVersionInfo();
+      if (!request.hasErrorDetail() && !version.isEmpty()) {
+        if (!request.getResponseNonce().isEmpty()) {
+          for (var cluster : stream.clusters) {
+            if (asked.contains(cluster)) {
+              stream.ackedVersion.put(cluster, version);
+            }
+          }
+        } else if (first) {
+          // A client reconnecting states the version it has. With unchanged state the control
+          // plane has nothing newer to send, so no acknowledgement would ever follow.
+          for (var cluster : asked) {
+            stream.ackedVersion.put(cluster, version);
           }
         }
       }
