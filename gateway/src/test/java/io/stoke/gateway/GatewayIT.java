@@ -670,15 +670,35 @@ class GatewayIT {
             "/actuator",
             "/actuator/%70rometheus",
             "/actuator/health/../prometheus",
-            "/actuator//prometheus")) {
+            "/actuator//prometheus",
+            "/actuator;x/prometheus",
+            "/%61ctuator/metrics",
+            "//actuator/prometheus",
+            "/actuator/prometheus;x")) {
       var anonymous = get(path);
       var wrong = getWith(path, "Bearer guess");
 
-      // Function names (users' included) and their load are the operator's business.
-      assertThat(anonymous.statusCode()).as(path).isEqualTo(401);
-      assertThat(anonymous.body()).as(path).contains("\"status\":401").contains("Bearer");
-      assertThat(wrong.statusCode()).as(path).isEqualTo(401);
+      // Function names (users' included) and their load are the operator's business: 401, or
+      // 404 where the first segment is no reserved name at all (a function that does not exist).
+      assertThat(anonymous.statusCode()).as(path).isIn(401, 404);
+      assertThat(wrong.statusCode()).as(path).isIn(401, 404);
+      for (var refused : List.of(anonymous, wrong)) {
+        assertThat(refused.body())
+            .as(path)
+            .startsWith("{\"error\"")
+            .doesNotContain("jvm")
+            .doesNotContain("stoke_gateway");
+      }
+      if (path.startsWith("/actuator/")) {
+        assertThat(anonymous.statusCode()).as(path).isEqualTo(401);
+        assertThat(anonymous.body()).as(path).contains("\"status\":401").contains("Bearer");
+      }
     }
+    // Spelled as Spring would route it, a protected path is still protected.
+    assertThat(
+            io.stoke.gateway.auth.ManagementAccessFilter.routedPath(
+                org.springframework.http.server.PathContainer.parsePath("/%61ctuator;x//metrics")))
+        .isEqualTo("/actuator/metrics");
     assertThat(get("/actuator/health").statusCode()).isEqualTo(200);
     assertThat(get("/actuator/health/readiness").statusCode()).isEqualTo(200);
     // The scheme is case-insensitive.

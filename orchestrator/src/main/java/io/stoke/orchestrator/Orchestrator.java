@@ -50,6 +50,7 @@ public class Orchestrator implements SmartLifecycle {
   private final Autoscaling autoscaling;
   private final UnifiedJedis redis;
   private volatile EventSubscription userFunctionEvents;
+  private volatile UnifiedJedis subscriptionRedis;
   private final ScheduledExecutorService loops =
       Executors.newScheduledThreadPool(
           2, Thread.ofPlatform().daemon().name("stoke-loop-", 0).factory());
@@ -118,9 +119,12 @@ public class Orchestrator implements SmartLifecycle {
     definitions.watch(properties.reloadPollInterval());
     // The api-server announces user-function changes; the catalog's own announcements carry no
     // function name, so they do not loop back here.
+    // A client of its own: a subscription waits for its next message without limit, while the
+    // orchestrator's shared client bounds every blocking read (RedisConnections).
+    subscriptionRedis = RedisConnections.forSubscriptions(properties.redisUrl());
     userFunctionEvents =
         EventSubscription.start(
-            redis,
+            subscriptionRedis,
             "stoke-user-functions",
             this::refreshUserFunctions,
             event -> {
@@ -197,6 +201,10 @@ public class Orchestrator implements SmartLifecycle {
     var subscription = userFunctionEvents;
     if (subscription != null) {
       subscription.close();
+    }
+    var subscriptionClient = subscriptionRedis;
+    if (subscriptionClient != null) {
+      subscriptionClient.close();
     }
     demand.close();
     events.close();

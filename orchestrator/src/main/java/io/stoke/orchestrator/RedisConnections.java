@@ -19,7 +19,16 @@ public final class RedisConnections {
   private RedisConnections() {}
 
   /**
-   * A pooled client of the Redis at {@code url} ({@code redis://[user:password@]host:port[/db]}).
+   * A client for pub/sub only: Jedis applies the blocking-read timeout to a subscription too, so
+   * the shared client would drop a quiet subscription every {@link #BLOCKING_READ_TIMEOUT_MS}.
+   */
+  public static UnifiedJedis forSubscriptions(URI url) {
+    return RedisClient.create(url);
+  }
+
+  /**
+   * A pooled client of the Redis at {@code url} ({@code redis://[user:password@]host:port[/db]}),
+   * for everything but subscriptions.
    */
   public static UnifiedJedis open(URI url) {
     return RedisClient.builder()

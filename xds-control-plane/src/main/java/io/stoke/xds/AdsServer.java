@@ -33,9 +33,12 @@ public final class AdsServer implements AutoCloseable {
     var server =
         NettyServerBuilder.forAddress(address)
             .addService(discovery.getAggregatedDiscoveryServiceImpl())
-            // Envoy keeps its ADS stream open for good; keepalives detect dead peers.
+            // Envoy keeps its ADS stream open for good; keepalives detect dead peers. The server
+            // pings too: a vanished client must not hold back which instances count as routed.
             .permitKeepAliveTime(10, TimeUnit.SECONDS)
             .permitKeepAliveWithoutCalls(true)
+            .keepAliveTime(30, TimeUnit.SECONDS)
+            .keepAliveTimeout(10, TimeUnit.SECONDS)
             .build();
     try {
       server.start();

@@ -111,7 +111,12 @@ public final class RoutedInstances implements DiscoveryServerCallbacks {
       }
       byCluster.put(assignment.getClusterName(), Set.copyOf(ids));
     }
+    // Content-derived versions recur: a returning one is the newest again, not the first evicted.
+    instancesByVersion.remove(version);
     instancesByVersion.put(version, Map.copyOf(byCluster));
+    // A client may already have said it holds this version (a reconnect racing the first
+    // snapshot after a restart): it counts now.
+    announceChanges();
   }
 
   @Override

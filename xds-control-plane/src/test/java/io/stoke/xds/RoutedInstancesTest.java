@@ -112,6 +112,19 @@ class RoutedInstancesTest {
   }
 
   @Test
+  void aVersionPublishedAfterAClientSaidItHasItCountsThen() {
+    // The control plane restarted: Envoy reconnects before the first snapshot is built, and the
+    // cache will not answer (same version), so no acknowledgement follows.
+    routed.onV3StreamRequest(7, eds("v1", "", "a"));
+    assertThat(routed.routed()).containsEntry("a", Set.of());
+
+    routed.published("v1", List.of(cluster("a", "a1")));
+
+    assertThat(routed.routed()).containsEntry("a", Set.of("a1"));
+    assertThat(written.getLast()).containsEntry("a", Set.of("a1"));
+  }
+
+  @Test
   void onlyEndpointRequestsCount() {
     routed.published("v1", List.of(cluster("a", "a1")));
 

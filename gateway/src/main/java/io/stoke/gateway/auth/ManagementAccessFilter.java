@@ -6,6 +6,7 @@ import java.security.MessageDigest;
 import java.util.Set;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.server.PathContainer;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
@@ -16,8 +17,9 @@ import reactor.core.publisher.Mono;
  * public port (load balancers and {@code ./stoke up} probe them); every other {@code /actuator}
  * path (Prometheus, metrics, the endpoint index) names every function, users' included, and their
  * load, so it needs {@code Authorization: Bearer <stoke.gateway.metrics-token>}. Without a token
- * configured those paths are closed. Deny by default: a path is open only when it is one of the
- * open ones exactly as written, so no spelling of a protected path slips by.
+ * configured those paths are closed. The path is judged as Spring routes it: segments decoded,
+ * {@code ;} parameters and empty segments dropped, so {@code /%61ctuator/metrics} or {@code
+ * /actuator;x/prometheus} are protected like the plain spelling.
  */
 public final class ManagementAccessFilter implements WebFilter, Ordered {
 
@@ -44,7 +46,7 @@ public final class ManagementAccessFilter implements WebFilter, Ordered {
 
   @Override
   public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-    String path = exchange.getRequest().getPath().value();
+    String path = routedPath(exchange.getRequest().getPath().pathWithinApplication());
     if (!(path.equals("/actuator") || path.startsWith("/actuator/")) || OPEN.contains(path)) {
       return chain.filter(exchange);
     }
@@ -66,6 +68,18 @@ public final class ManagementAccessFilter implements WebFilter, Ordered {
           "");
     }
     return chain.filter(exchange);
+  }
+
+  /** The path as handler mappings match it: decoded segments without parameters. */
+  public static String routedPath(PathContainer path) {
+    var routed = new StringBuilder();
+    for (var element : path.elements()) {
+      if (element instanceof PathContainer.PathSegment segment
+          && !segment.valueToMatch().isEmpty()) {
+        routed.append('/').append(segment.valueToMatch());
+      }
+    }
+    return routed.isEmpty() ? "/" : routed.toString();
   }
 
   private boolean presents(HttpHeaders headers) {
