@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -55,6 +56,7 @@ class EnvoyModeIT {
   }
 
   @LocalServerPort int port;
+  @Autowired FunctionTable table;
 
   private static HttpServer listener() {
     try {
@@ -100,11 +102,18 @@ class EnvoyModeIT {
     orchestrator.ready("echo", "envoy-side", 1);
 
     // READY alone is not enough: Envoy may not have the endpoint yet and would answer "no healthy
-    // upstream". The call stays held until the control plane says Envoy routes to the instance.
-    await()
-        .during(Duration.ofMillis(700))
-        .atMost(Duration.ofSeconds(3))
-        .until(() -> !call.isDone() && RECEIVED.isEmpty());
+    // upstream". The gateway handles events in order, so once it has seen a later one (a new
+    // function) it has handled READY: the instance takes no request and the call stays held.
+    new FunctionCatalog(JEDIS)
+        .publish(
+            new FunctionDefinitions(List.of(function("echo", 0, 100), function("marker", 0, 100))),
+            System.currentTimeMillis());
+    await().atMost(Duration.ofSeconds(10)).until(() -> table.gate("marker") != null);
+    assertThat(table.gate("echo").slots()).isEmpty();
+    assertThat(call).isNotDone();
+    assertThat(RECEIVED).isEmpty();
+
+    // Envoy acknowledged the endpoint: the call goes.
     orchestrator.routed("echo", "envoy-side");
 
     var response = call.get();
