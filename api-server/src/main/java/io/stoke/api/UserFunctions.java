@@ -165,9 +165,7 @@ public final class UserFunctions {
       }
       if (!FunctionDefinition.READINESS_PATH.matcher(readinessPath).matches()) {
         throw ApiException.badRequest(
-            "readinessPath = "
-                + readinessPath
-                + ", must be an absolute path of visible ASCII (no spaces), e.g. /healthz");
+            "readinessPath = " + readinessPath + ", " + FunctionDefinition.READINESS_PATH_RULE);
       }
     }
     return new UserFunction(

@@ -300,14 +300,8 @@ public final class DefinitionLoader {
                 + " requests==2.32.3, requests[socks]>=2.31");
       }
     }
+    // Checked by FunctionDefinition itself; its message names the key and the rule.
     var readinessPath = f.string("readinessPath").orElse(null);
-    if (readinessPath != null
-        && !FunctionDefinition.READINESS_PATH.matcher(readinessPath).matches()) {
-      f.problem(
-          "readinessPath",
-          readinessPath,
-          "must be an absolute path of visible ASCII (no spaces), e.g. /healthz");
-    }
     if (problems.size() > before) {
       return java.util.Optional.empty();
     }

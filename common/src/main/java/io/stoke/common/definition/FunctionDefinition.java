@@ -74,6 +74,10 @@ public record FunctionDefinition(
   /** An absolute path and query of visible ASCII: it goes into the probe's request line as is. */
   public static final Pattern READINESS_PATH = Pattern.compile("/[!-~]{0,255}");
 
+  /** {@link #READINESS_PATH}, worded for error messages. */
+  public static final String READINESS_PATH_RULE =
+      "must be an absolute path of visible ASCII (no spaces), e.g. /healthz";
+
   public static final Pattern VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
   public static final Duration MAX_TIMEOUT = Duration.ofHours(1);
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
@@ -101,7 +105,7 @@ public record FunctionDefinition(
     readinessPath = readinessPath == null ? DEFAULT_READINESS_PATH : readinessPath;
     if (!READINESS_PATH.matcher(readinessPath).matches()) {
       throw new IllegalArgumentException(
-          "readinessPath = " + readinessPath + ", must be an absolute path of visible ASCII");
+          "readinessPath = " + readinessPath + ", " + READINESS_PATH_RULE);
     }
     if (runtime.isTemplated() && (source == null || handler == null)) {
       throw new IllegalArgumentException(

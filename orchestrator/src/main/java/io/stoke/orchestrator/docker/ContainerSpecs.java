@@ -50,10 +50,18 @@ public final class ContainerSpecs {
    * platform probes it. Nothing about Redis or the Docker engine is ever passed in.
    */
   static List<String> environment(FunctionDefinition def) {
-    var env = new TreeMap<>(def.environment());
-    env.put("PORT", Integer.toString(def.port()));
-    env.put("STOKE_FUNCTION", def.name());
-    env.put("STOKE_CONCURRENCY", Integer.toString(def.scaling().concurrency()));
+    return environment(
+        def.environment(),
+        Map.of(
+            "PORT", Integer.toString(def.port()),
+            "STOKE_FUNCTION", def.name(),
+            "STOKE_CONCURRENCY", Integer.toString(def.scaling().concurrency())));
+  }
+
+  /** {@code NAME=value} entries of a function's variables and the platform's, which win. */
+  public static List<String> environment(Map<String, String> own, Map<String, String> platform) {
+    var env = new TreeMap<>(own);
+    env.putAll(platform);
     var entries = new ArrayList<String>();
     env.forEach((k, v) -> entries.add(k + "=" + v));
     return entries;

@@ -3,6 +3,7 @@ package io.stoke.orchestrator.exec;
 import io.stoke.common.contract.ActivationRequest;
 import io.stoke.orchestrator.docker.ContainerSettings;
 import io.stoke.orchestrator.docker.ContainerSpec;
+import io.stoke.orchestrator.docker.ContainerSpecs;
 import io.stoke.orchestrator.docker.Labels;
 import java.util.List;
 import java.util.Map;
@@ -56,9 +57,8 @@ public final class ExecSpecs {
 
   /** The function's variables, then the platform's, which win. */
   static List<String> environment(ActivationRequest request) {
-    var env = new java.util.TreeMap<>(request.environment());
-    env.put("STOKE_FUNCTION", request.function());
-    env.put("STOKE_ACTIVATION", request.id());
-    return env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
+    return ContainerSpecs.environment(
+        request.environment(),
+        Map.of("STOKE_FUNCTION", request.function(), "STOKE_ACTIVATION", request.id()));
   }
 }
