@@ -16,6 +16,7 @@ import org.springframework.boot.micrometer.metrics.autoconfigure.MeterRegistryCu
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.client.ReactorResourceFactory;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.resources.ConnectionProvider;
 import redis.clients.jedis.ConnectionPoolConfig;
@@ -78,6 +79,21 @@ public class GatewayConfiguration {
   @Bean
   NettyServerCustomizer malformedRequests() {
     return MalformedRequests.customizer();
+  }
+
+  /**
+   * The server's (and Reactor Netty clients') event loops: {@link SpinningEventLoops} when a spin
+   * is configured and epoll is there, else Reactor Netty's shared ones.
+   */
+  @Bean
+  ReactorResourceFactory reactorResourceFactory(StokeProperties properties) {
+    var factory = new ReactorResourceFactory();
+    var spin = properties.gateway().ioSpin();
+    if (SpinningEventLoops.available(spin)) {
+      factory.setUseGlobalResources(false);
+      factory.setLoopResourcesSupplier(() -> new SpinningEventLoops(spin));
+    }
+    return factory;
   }
 
   @Bean

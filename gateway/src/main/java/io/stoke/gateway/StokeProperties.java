@@ -55,6 +55,10 @@ public record StokeProperties(
    * @param activityFlushInterval how often dirty instance activity is written to Redis
    * @param demandInterval at most one demand signal per function per this interval
    * @param connectTimeout connecting to an instance; a failure is retried on another instance
+   * @param metricsToken bearer token for the management endpoints other than health and info
+   *     (empty: they are closed)
+   * @param ioSpin how long an event loop keeps polling for the next events before it blocks (see
+   *     {@link io.stoke.gateway.SpinningEventLoops}); 0 keeps Reactor Netty's own loops
    */
   public record Gateway(
       @DefaultValue("direct") Mode mode,
@@ -64,7 +68,11 @@ public record StokeProperties(
       @DefaultValue("100ms") Duration activityFlushInterval,
       @DefaultValue("200ms") Duration demandInterval,
       @DefaultValue("5s") Duration connectTimeout,
-      @DefaultValue("") String metricsToken) {
+      @DefaultValue("") String metricsToken,
+      @DefaultValue("200us") Duration ioSpin) {
+
+    /** Longer spins would burn a core for little: a wake-up costs tens of microseconds. */
+    static final Duration MAX_IO_SPIN = Duration.ofMillis(1);
 
     public Gateway {
       Objects.requireNonNull(mode, "stoke.gateway.mode");
@@ -77,6 +85,14 @@ public record StokeProperties(
       positive("stoke.gateway.activity-flush-interval", activityFlushInterval);
       positive("stoke.gateway.demand-interval", demandInterval);
       positive("stoke.gateway.connect-timeout", connectTimeout);
+      if (ioSpin == null || ioSpin.isNegative() || ioSpin.compareTo(MAX_IO_SPIN) > 0) {
+        throw new IllegalArgumentException(
+            "stoke.gateway.io-spin = "
+                + ioSpin
+                + ", must be between 0 (loops block at once) and "
+                + MAX_IO_SPIN.toNanos() / 1000
+                + "us");
+      }
       if (!"http".equals(envoyUrl.getScheme()) || envoyUrl.getHost() == null) {
         throw new IllegalArgumentException(
             "stoke.gateway.envoy-url = " + envoyUrl + ", must be http://host:port");

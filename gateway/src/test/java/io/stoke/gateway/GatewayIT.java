@@ -32,6 +32,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.client.ReactorResourceFactory;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import redis.clients.jedis.RedisClient;
@@ -224,6 +225,12 @@ class GatewayIT {
     assertJsonError(send(register), 502, "");
     assertThat(send(register).body()).contains("api-server unreachable");
     assertJsonError(send(tooLarge), 413, "");
+  }
+
+  @Test
+  void servesOnItsSpinningEventLoops(@Autowired ReactorResourceFactory resources) {
+    assertThat(resources.getLoopResources()).isInstanceOf(SpinningEventLoops.class);
+    assertJsonError(get("/nope"), 404, "nope");
   }
 
   @Test

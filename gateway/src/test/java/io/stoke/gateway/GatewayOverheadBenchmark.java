@@ -42,7 +42,9 @@ import redis.clients.jedis.RedisClient;
  * </ul>
  *
  * <p>When nginx is installed, the same load also runs through nginx in front of the same backend,
- * alternating with the other two, as a reference for what one proxy hop costs on this machine.
+ * alternating with the others, as a reference for what one proxy hop costs on this machine. A
+ * second gateway in the same JVM with {@code stoke.gateway.io-spin=0s} (Reactor Netty's own event
+ * loops, which block as soon as they run out of work) shows what the spinning loops buy and cost.
  *
  * <p>Arguments: {@code <netty|java|python|all> [seconds per run, default 10] [Spring arguments for
  * the gateway...]}. System properties: {@code stoke.bench.tool=wrk|hey} (default wrk, which costs
@@ -120,6 +122,12 @@ public final class GatewayOverheadBenchmark {
       springArgs.addAll(List.of(args).subList(Math.min(2, args.length), args.length));
       var context =
           SpringApplication.run(GatewayApplication.class, springArgs.toArray(String[]::new));
+      int noSpinPort = RedisServer.freePort();
+      var noSpinArgs = new ArrayList<>(springArgs);
+      noSpinArgs.set(0, "--server.port=" + noSpinPort);
+      noSpinArgs.add("--stoke.gateway.io-spin=0s");
+      var noSpin =
+          SpringApplication.run(GatewayApplication.class, noSpinArgs.toArray(String[]::new));
       try {
         if (seconds == 0) {
           backends.forEach(
@@ -133,15 +141,27 @@ public final class GatewayOverheadBenchmark {
                           + gatewayPort
                           + "/"
                           + name
+                          + "/ gateway without spin http://127.0.0.1:"
+                          + noSpinPort
+                          + "/"
+                          + name
                           + "/"));
           Thread.sleep(Long.MAX_VALUE);
         }
         var report = new StringBuilder();
         for (var entry : backends.entrySet()) {
-          report.append(measure(entry.getKey(), entry.getValue(), gatewayPort, seconds));
+          report.append(
+              measure(
+                  entry.getKey(),
+                  entry.getValue(),
+                  gatewayPort,
+                  noSpinPort,
+                  context.getBean(StokeProperties.class).gateway().ioSpin(),
+                  seconds));
         }
         System.out.print("\nSummary of all backends:" + report);
       } finally {
+        noSpin.close();
         context.close();
       }
     } finally {
@@ -149,7 +169,8 @@ public final class GatewayOverheadBenchmark {
     }
   }
 
-  private static String measure(String name, Backend backend, int gatewayPort, int seconds)
+  private static String measure(
+      String name, Backend backend, int gatewayPort, int noSpinPort, Duration spin, int seconds)
       throws IOException, InterruptedException {
     var direct =
         new Route(
@@ -161,8 +182,13 @@ public final class GatewayOverheadBenchmark {
             "gateway",
             "http://127.0.0.1:" + gatewayPort + "/" + name + "/",
             cpuOf(ProcessHandle.current()));
+    var noSpin =
+        new Route(
+            "no spin",
+            "http://127.0.0.1:" + noSpinPort + "/" + name + "/",
+            cpuOf(ProcessHandle.current()));
     try (var nginx = ReferenceProxy.start(backend.port())) {
-      var paths = new ArrayList<Route>(List.of(direct, gateway));
+      var paths = new ArrayList<Route>(List.of(direct, gateway, noSpin));
       if (nginx != null) {
         paths.add(new Route("nginx", nginx.url(), nginx::cpuNanos));
       }
@@ -172,14 +198,17 @@ public final class GatewayOverheadBenchmark {
       // cores the load runs on.
       var warmUp = untilJitQuiet(gateway, 32).plus(untilJitQuiet(gateway, 1));
       load(direct, 32, 3);
+      load(noSpin, 32, 3);
       if (nginx != null) {
-        load(paths.get(2), 32, 3);
+        load(paths.get(3), 32, 3);
       }
       var out = new StringBuilder();
       out.append(
           String.format(
               Locale.ROOT,
               "%nbackend: %s, %s, medians of %d runs of %d s (gateway warmed up %.0f s, %s)%s%s%n"
+                  + "gateway: event loops spin up to %d us; no spin: the same gateway on loops that"
+                  + " block at once%n"
                   + "cpu us/r: CPU of the process answering on that path, per request (direct: the"
                   + " backend; gateway, nginx: the proxy alone)%n",
               name,
@@ -195,7 +224,8 @@ public final class GatewayOverheadBenchmark {
                       + " on the same backend ("
                       + nginx.workers()
                       + " workers, keep-alive upstream)",
-              LOAD_CPUS.isEmpty() ? "" : ", load generator and backend on CPUs " + LOAD_CPUS));
+              LOAD_CPUS.isEmpty() ? "" : ", load generator and backend on CPUs " + LOAD_CPUS,
+              spin.toNanos() / 1000));
       String row = "%-6s %-8s %9s %9s %9s %9s %9s %-16s %9s  %s%n";
       out.append(
           String.format(
@@ -245,7 +275,7 @@ public final class GatewayOverheadBenchmark {
                     ? (addedMs <= 1.0 ? "latency met" : "latency MISSED")
                         + ", "
                         + (ratio >= 0.6 ? "throughput met" : "throughput MISSED")
-                    : "reference";
+                    : path == noSpin ? "same gateway, loops that block at once" : "reference";
           }
           out.append(
               String.format(
