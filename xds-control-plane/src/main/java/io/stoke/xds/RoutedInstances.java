@@ -1,5 +1,6 @@
 package io.stoke.xds;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
 import io.envoyproxy.envoy.config.core.v3.HealthStatus;
@@ -15,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executor;
-import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.UnifiedJedis;
@@ -30,9 +31,10 @@ import redis.clients.jedis.UnifiedJedis;
  * envoy mode releases held requests only then, so a cold start never meets Envoy's "no healthy
  * upstream".
  *
- * <p>A version counts for a cluster only when the stream had already asked for that cluster before
- * the acknowledgement: a request that adds a cluster acknowledges the previous answer, which did
- * not carry it. The first request of a stream is the exception: a reconnecting client states the
+ * <p>An acknowledgement names the answer it acknowledges by its nonce, and a version counts only
+ * for the clusters that answer carried: a request that adds a cluster acknowledges an earlier
+ * answer, which did not carry it, and a cluster added while an answer was on its way is not in that
+ * answer either. The first request of a stream is the exception: a reconnecting client states the
  * version it has for what it asks.
  */
 public final class RoutedInstances implements DiscoveryServerCallbacks {
@@ -42,13 +44,25 @@ public final class RoutedInstances implements DiscoveryServerCallbacks {
   /** Endpoint versions remembered; a client acknowledging an older one is far behind anyway. */
   private static final int VERSIONS_KEPT = 64;
 
+  /** Answers remembered per stream until acknowledged; a client acknowledges the latest. */
+  private static final int ANSWERS_KEPT = 8;
+
   /** What one ADS stream asked for and acknowledged, for EDS only. */
   private static final class Stream {
     Set<String> clusters = Set.of();
     final Map<String, String> ackedVersion = new HashMap<>();
+
+    /** The clusters each answer not yet acknowledged carried, by nonce. */
+    final Map<String, Set<String>> carried =
+        new LinkedHashMap<>() {
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<String, Set<String>> eldest) {
+            return size() > ANSWERS_KEPT;
+          }
+        };
   }
 
-  private final Consumer<Map<String, Set<String>>> writer;
+  private final Function<Map<String, Set<String>>, Set<String>> writer;
   private final Executor writes;
   private final Map<String, Map<String, Set<String>>> instancesByVersion =
       new LinkedHashMap<>(16, 0.75f, false) {
@@ -60,41 +74,62 @@ public final class RoutedInstances implements DiscoveryServerCallbacks {
   private final Map<Long, Stream> streams = new HashMap<>();
   private Map<String, Set<String>> announced = Map.of();
 
+  /** Functions whose last routed set could not be stored: written again by {@link #retry()}. */
+  private final Set<String> unstored = new HashSet<>();
+
   /**
-   * @param writer stores a changed routed set per function (an empty set: none routed); runs on
-   *     {@code writes}, in the order the changes happened
+   * @param writer stores a changed routed set per function (an empty set: none routed) and returns
+   *     the functions it could not store; runs on {@code writes}, in the order the changes happened
    * @param writes runs the writer off the gRPC threads
    */
-  public RoutedInstances(Consumer<Map<String, Set<String>>> writer, Executor writes) {
+  public RoutedInstances(Function<Map<String, Set<String>>, Set<String>> writer, Executor writes) {
     this.writer = writer;
     this.writes = writes;
   }
 
-  /** The writer of the control plane: the routed sets in Redis, then one event per function. */
-  public static Consumer<Map<String, Set<String>>> redisWriter(UnifiedJedis redis) {
-    return changed ->
-        changed.forEach(
-            (function, ids) -> {
-              try (var tx = redis.multi()) {
-                tx.del(RedisKeys.routed(function));
-                if (!ids.isEmpty()) {
-                  tx.sadd(RedisKeys.routed(function), ids.toArray(String[]::new));
-                }
-                tx.publish(
-                    RedisKeys.EVENTS,
-                    io.stoke.common.contract.Json.write(
-                        new InstanceEvent(
-                            InstanceEvent.Type.ROUTED,
-                            function,
-                            "",
-                            ids.size() + " instance(s) routed by every xDS client",
-                            System.currentTimeMillis())));
-                tx.exec();
-              } catch (RuntimeException e) {
-                // The next acknowledgement or stream change writes the whole set again.
-                log.warn("Cannot store the routed instances of {}: {}", function, e.toString());
+  /**
+   * The writer of the control plane: the routed sets in Redis, then one event per function; returns
+   * the functions Redis did not take.
+   */
+  public static Function<Map<String, Set<String>>, Set<String>> redisWriter(UnifiedJedis redis) {
+    return changed -> {
+      var failed = new HashSet<String>();
+      changed.forEach(
+          (function, ids) -> {
+            try (var tx = redis.multi()) {
+              tx.del(RedisKeys.routed(function));
+              if (!ids.isEmpty()) {
+                tx.sadd(RedisKeys.routed(function), ids.toArray(String[]::new));
               }
-            });
+              tx.publish(
+                  RedisKeys.EVENTS,
+                  io.stoke.common.contract.Json.write(
+                      new InstanceEvent(
+                          InstanceEvent.Type.ROUTED,
+                          function,
+                          "",
+                          ids.size() + " instance(s) routed by every xDS client",
+                          System.currentTimeMillis())));
+              tx.exec();
+            } catch (RuntimeException e) {
+              log.warn(
+                  "Cannot store the routed instances of {} (retried): {}", function, e.toString());
+              failed.add(function);
+            }
+          });
+      return failed;
+    };
+  }
+
+  /**
+   * Writes again the routed sets of functions whose last write failed, as they are now. Called
+   * periodically: without it a function whose write failed would keep a stale set in Redis until
+   * its routing changed again, and held requests in envoy mode would wait for nothing.
+   */
+  public synchronized void retry() {
+    if (!unstored.isEmpty()) {
+      announceChanges();
+    }
   }
 
   /** Remembers which instances the endpoint version {@code version} carries, per cluster. */
@@ -133,9 +168,11 @@ public final class RoutedInstances implements DiscoveryServerCallbacks {
       }
       var asked = Set.copyOf(request.getResourceNamesList());
       var version = request.getVersionInfo();
+      var nonce = request.getResponseNonce();
+      var answered = nonce.isEmpty() ? null : stream.carried.remove(nonce);
       if (!request.hasErrorDetail() && !version.isEmpty()) {
-        if (!request.getResponseNonce().isEmpty()) {
-          for (var cluster : stream.clusters) {
+        if (answered != null) {
+          for (var cluster : answered) {
             if (asked.contains(cluster)) {
               stream.ackedVersion.put(cluster, version);
             }
@@ -162,9 +199,32 @@ public final class RoutedInstances implements DiscoveryServerCallbacks {
   public void onV3StreamDeltaRequest(
       long streamId, io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest request) {}
 
+  /**
+   * Remembers which clusters an endpoint answer carries. java-control-plane calls this before it
+   * sends the answer, so it is known before the client can acknowledge it.
+   */
   @Override
   public void onV3StreamResponse(
-      long streamId, DiscoveryRequest request, DiscoveryResponse response) {}
+      long streamId, DiscoveryRequest request, DiscoveryResponse response) {
+    if (!Resources.V3.ENDPOINT_TYPE_URL.equals(response.getTypeUrl())) {
+      return;
+    }
+    var clusters = new HashSet<String>();
+    for (var resource : response.getResourcesList()) {
+      try {
+        clusters.add(resource.unpack(ClusterLoadAssignment.class).getClusterName());
+      } catch (InvalidProtocolBufferException e) {
+        log.warn(
+            "Unreadable endpoint resource in answer {}: {}", response.getNonce(), e.toString());
+      }
+    }
+    synchronized (this) {
+      var stream = streams.get(streamId);
+      if (stream != null) { // always: the answer follows the stream's first endpoint request
+        stream.carried.put(response.getNonce(), Set.copyOf(clusters));
+      }
+    }
+  }
 
   @Override
   public void onStreamClose(long streamId, String typeUrl) {
@@ -220,12 +280,25 @@ public final class RoutedInstances implements DiscoveryServerCallbacks {
         changed.put(function, Set.of());
       }
     }
+    for (var function : unstored) {
+      changed.computeIfAbsent(function, f -> Set.copyOf(now.getOrDefault(f, Set.of())));
+    }
+    unstored.clear();
     if (changed.isEmpty()) {
       return;
     }
     var copy = new HashMap<String, Set<String>>();
     now.forEach((function, ids) -> copy.put(function, Set.copyOf(ids)));
     announced = copy;
-    writes.execute(() -> writer.accept(changed));
+    writes.execute(() -> store(changed));
+  }
+
+  private void store(Map<String, Set<String>> changed) {
+    var failed = writer.apply(changed);
+    if (!failed.isEmpty()) {
+      synchronized (this) {
+        unstored.addAll(failed);
+      }
+    }
   }
 }

@@ -5,6 +5,9 @@ import io.stoke.common.contract.InstanceEvent;
 import io.stoke.common.registry.EventSubscription;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import redis.clients.jedis.RedisClient;
@@ -31,13 +34,19 @@ class XdsConfiguration {
     return new DiscoveryStats();
   }
 
+  /** Writes the routed sets, in order, and retries the ones Redis did not take every second. */
+  @Bean(destroyMethod = "shutdownNow")
+  ScheduledExecutorService routedWrites() {
+    return Executors.newSingleThreadScheduledExecutor(
+        Thread.ofPlatform().daemon().name("xds-routed").factory());
+  }
+
   /** Which instances every xDS client routes to, for the gateway in envoy mode. */
   @Bean
-  RoutedInstances routedInstances(UnifiedJedis redis) {
-    return new RoutedInstances(
-        RoutedInstances.redisWriter(redis),
-        java.util.concurrent.Executors.newSingleThreadExecutor(
-            Thread.ofPlatform().daemon().name("xds-routed").factory()));
+  RoutedInstances routedInstances(UnifiedJedis redis, ScheduledExecutorService routedWrites) {
+    var routed = new RoutedInstances(RoutedInstances.redisWriter(redis), routedWrites);
+    routedWrites.scheduleWithFixedDelay(routed::retry, 1, 1, TimeUnit.SECONDS);
+    return routed;
   }
 
   @Bean(destroyMethod = "close")

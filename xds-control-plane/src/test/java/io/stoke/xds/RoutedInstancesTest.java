@@ -2,6 +2,7 @@ package io.stoke.xds;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.Any;
 import com.google.rpc.Status;
 import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.envoy.config.core.v3.HealthStatus;
@@ -10,7 +11,9 @@ import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -20,7 +23,19 @@ import org.junit.jupiter.api.Test;
 class RoutedInstancesTest {
 
   private final List<Map<String, Set<String>>> written = new ArrayList<>();
-  private final RoutedInstances routed = new RoutedInstances(written::add, Runnable::run);
+
+  /** Functions whose writes fail, as when Redis is down. */
+  private final Set<String> failing = new HashSet<>();
+
+  private final RoutedInstances routed =
+      new RoutedInstances(
+          changed -> {
+            written.add(changed);
+            var failed = new HashSet<>(changed.keySet());
+            failed.retainAll(failing);
+            return failed;
+          },
+          Runnable::run);
 
   private static ClusterLoadAssignment cluster(String function, String... healthy) {
     var locality = LocalityLbEndpoints.newBuilder();
@@ -52,6 +67,16 @@ class RoutedInstancesTest {
     return request.build();
   }
 
+  /** The control plane sends stream {@code stream} an endpoint answer carrying these clusters. */
+  private void answer(long stream, String nonce, String... functions) {
+    var response =
+        DiscoveryResponse.newBuilder().setTypeUrl(Resources.V3.ENDPOINT_TYPE_URL).setNonce(nonce);
+    for (var function : functions) {
+      response.addResources(Any.pack(cluster(function)));
+    }
+    routed.onV3StreamResponse(stream, eds("", "", functions), response.build());
+  }
+
   @Test
   void anInstanceIsRoutedOnceEveryClientAskingForItsClusterAcknowledgedAVersionWithIt() {
     routed.published("v1", List.of(cluster("a", "a1")));
@@ -60,19 +85,24 @@ class RoutedInstancesTest {
     routed.onV3StreamRequest(1, eds("", "", "a"));
     assertThat(routed.routed()).containsEntry("a", Set.of());
 
+    answer(1, "n1", "a");
     routed.onV3StreamRequest(1, eds("v1", "n1", "a"));
     assertThat(routed.routed()).containsEntry("a", Set.of("a1"));
 
     // A second client that has only v1 keeps a2 from being routed; its ACK of v2 routes it.
     routed.onV3StreamRequest(2, eds("", "", "a"));
+    answer(1, "n2", "a");
     routed.onV3StreamRequest(1, eds("v2", "n2", "a"));
     assertThat(routed.routed()).containsEntry("a", Set.of());
+    answer(2, "m1", "a");
     routed.onV3StreamRequest(2, eds("v1", "m1", "a"));
     assertThat(routed.routed()).containsEntry("a", Set.of("a1"));
+    answer(2, "m2", "a");
     routed.onV3StreamRequest(2, eds("v2", "m2", "a"));
     assertThat(routed.routed()).containsEntry("a", Set.of("a1", "a2"));
 
     // A NACK changes nothing; a client that leaves no longer counts.
+    answer(2, "m3", "a");
     routed.onV3StreamRequest(
         2,
         eds("v2", "m3", "a").toBuilder()
@@ -90,12 +120,40 @@ class RoutedInstancesTest {
     routed.published("v1", List.of(cluster("a", "a1"), cluster("b", "b1")));
 
     routed.onV3StreamRequest(1, eds("", "", "a"));
+    answer(1, "n1", "a");
     routed.onV3StreamRequest(1, eds("v1", "n1", "a", "b"));
 
     // The answer acknowledged here carried a only.
     assertThat(routed.routed()).containsEntry("a", Set.of("a1")).containsEntry("b", Set.of());
+    answer(1, "n2", "a", "b");
     routed.onV3StreamRequest(1, eds("v1", "n2", "a", "b"));
     assertThat(routed.routed()).containsEntry("b", Set.of("b1"));
+  }
+
+  @Test
+  void aClusterAddedWhileAnAnswerWasOnItsWayIsNotAcknowledgedWithIt() {
+    routed.published("v1", List.of(cluster("a", "a1"), cluster("b", "b1")));
+
+    routed.onV3StreamRequest(1, eds("", "", "a"));
+    answer(1, "n1", "a");
+    // The client subscribes to b before the answer reaches it, then acknowledges that answer.
+    routed.onV3StreamRequest(1, eds("", "", "a", "b"));
+    routed.onV3StreamRequest(1, eds("v1", "n1", "a", "b"));
+
+    assertThat(routed.routed()).containsEntry("a", Set.of("a1")).containsEntry("b", Set.of());
+    answer(1, "n2", "a", "b");
+    routed.onV3StreamRequest(1, eds("v1", "n2", "a", "b"));
+    assertThat(routed.routed()).containsEntry("b", Set.of("b1"));
+  }
+
+  @Test
+  void anAcknowledgementOfAnAnswerNeverSentCountsForNothing() {
+    routed.published("v1", List.of(cluster("a", "a1")));
+
+    routed.onV3StreamRequest(1, eds("", "", "a"));
+    routed.onV3StreamRequest(1, eds("v1", "n9", "a"));
+
+    assertThat(routed.routed()).containsEntry("a", Set.of());
   }
 
   @Test
@@ -122,6 +180,33 @@ class RoutedInstancesTest {
 
     assertThat(routed.routed()).containsEntry("a", Set.of("a1"));
     assertThat(written.getLast()).containsEntry("a", Set.of("a1"));
+  }
+
+  @Test
+  void aSetRedisDidNotTakeIsWrittenAgainAsItIsThenUntilItIsStored() {
+    routed.published("v1", List.of(cluster("a", "a1"), cluster("b", "b1")));
+    routed.published("v2", List.of(cluster("a", "a1", "a2"), cluster("b", "b1")));
+    failing.add("a");
+
+    routed.onV3StreamRequest(1, eds("", "", "a", "b"));
+    answer(1, "n1", "a", "b");
+    routed.onV3StreamRequest(1, eds("v1", "n1", "a", "b"));
+    assertThat(written.getLast()).isEqualTo(Map.of("a", Set.of("a1"), "b", Set.of("b1")));
+
+    // Still failing: tried again, the stored b is left alone.
+    routed.retry();
+    assertThat(written.getLast()).isEqualTo(Map.of("a", Set.of("a1")));
+
+    // The set moved on while Redis was away: the retry writes it as it is now.
+    answer(1, "n2", "a", "b");
+    routed.onV3StreamRequest(1, eds("v2", "n2", "a", "b"));
+    failing.clear();
+    routed.retry();
+    assertThat(written.getLast()).isEqualTo(Map.of("a", Set.of("a1", "a2")));
+
+    int writes = written.size();
+    routed.retry();
+    assertThat(written).as("nothing left to retry").hasSize(writes);
   }
 
   @Test

@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.StreamEntryID;
@@ -200,7 +201,10 @@ public final class ExecWorker implements AutoCloseable {
     // The timeout covers the wait in the queue too: the caller stops waiting at its end, and its
     // admission against the parallel limits ends with it. Both ends are on Redis's clock (the
     // entry id is the time XADD took it), so no skew between hosts enters the budget.
-    long queuedMs = Math.max(0, RedisClock.millis(redis) - entry.getID().getTime());
+    // Retried like the result: a Redis blip between reading the call and running it must not
+    // leave the call acknowledged with no answer.
+    long queuedMs =
+        Math.max(0, whileRedisRecovers(() -> RedisClock.millis(redis)) - entry.getID().getTime());
     if (queuedMs >= request.timeoutMs()) {
       log.info("[{}] dropping stale activation {}", request.function(), request.id());
       // Its caller may still be waiting out the result margin: tell it now, not with a 504 later.
@@ -275,12 +279,20 @@ public final class ExecWorker implements AutoCloseable {
    * #REDIS_RETRY_MS}: about the margin a caller waits past its timeout for a result.
    */
   private void whileRedisRecovers(Runnable action) {
+    whileRedisRecovers(
+        () -> {
+          action.run();
+          return null;
+        });
+  }
+
+  /** {@link #whileRedisRecovers(Runnable)} for a read. */
+  private <T> T whileRedisRecovers(Supplier<T> read) {
     long deadline = System.nanoTime() + REDIS_RETRY_MS * 1_000_000;
     long backoffMs = 100;
     while (true) {
       try {
-        action.run();
-        return;
+        return read.get();
       } catch (JedisConnectionException e) {
         if (closed || System.nanoTime() - deadline >= 0) {
           throw e;
