@@ -9,6 +9,7 @@ import io.stoke.gateway.auth.ApiKeyAuthenticator;
 import io.stoke.gateway.auth.ApiProxyHandler;
 import io.stoke.gateway.auth.AuthWebFilter;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -50,7 +51,7 @@ public class GatewayConfiguration {
   UnifiedJedis redis(StokeProperties properties) {
     var pool = new ConnectionPoolConfig();
     pool.setMaxTotal(8 + 10 * Runtime.getRuntime().availableProcessors());
-    pool.setMaxWait(java.time.Duration.ofSeconds(2));
+    pool.setMaxWait(Duration.ofSeconds(2));
     return RedisClient.builder().fromURI(properties.redisUrl()).poolConfig(pool).build();
   }
 
@@ -92,6 +93,8 @@ public class GatewayConfiguration {
     if (SpinningEventLoops.available(spin)) {
       factory.setUseGlobalResources(false);
       factory.setLoopResourcesSupplier(() -> new SpinningEventLoops(spin));
+      // Disposed after the server finished its calls: nothing is left to wait quietly for.
+      factory.setShutdownQuietPeriod(Duration.ZERO);
     }
     return factory;
   }
