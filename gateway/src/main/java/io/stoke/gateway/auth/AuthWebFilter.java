@@ -1,5 +1,6 @@
 package io.stoke.gateway.auth;
 
+import io.netty.channel.EventLoop;
 import io.stoke.common.contract.InternalSecret;
 import io.stoke.common.definition.AuthMode;
 import io.stoke.common.definition.ExecutionMode;
@@ -15,11 +16,14 @@ import org.springframework.core.Ordered;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+import reactor.netty.Connection;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
@@ -123,8 +127,10 @@ public final class AuthWebFilter implements WebFilter, Ordered {
 
   private Mono<Void> authenticated(ServerWebExchange exchange, WebFilterChain chain) {
     var authorization = exchange.getRequest().getHeaders().getFirst("Authorization");
-    return Mono.fromCallable(() -> authenticator.authenticate(authorization))
-        .subscribeOn(blocking)
+    return backOnItsLoop(
+            exchange,
+            Mono.fromCallable(() -> authenticator.authenticate(authorization))
+                .subscribeOn(blocking))
         // Only Redis failing (unreachable, pool exhausted) is "try again"; anything else is a bug
         // and stays a 500 with its stack trace in the log.
         .onErrorResume(
@@ -159,6 +165,23 @@ public final class AuthWebFilter implements WebFilter, Ordered {
                           new ErrorReply(503, unavailable.reason(), Duration.ofSeconds(1)),
                           "");
                 });
+  }
+
+  /**
+   * {@code lookup}, continued on the event loop of the exchange's connection: the rest of the
+   * exchange (the answer, the proxied call) then runs where Reactor Netty expects it. Answering a
+   * request from the lookup's thread left its connection unread now and then: the next request on
+   * it but one was never taken up, and its caller waited out its own timeout.
+   */
+  private static <T> Mono<T> backOnItsLoop(ServerWebExchange exchange, Mono<T> lookup) {
+    var loop = eventLoopOf(exchange);
+    return loop == null ? lookup : lookup.publishOn(Schedulers.fromExecutor(loop));
+  }
+
+  /** The event loop serving the exchange, or null when it is not served by Reactor Netty. */
+  static EventLoop eventLoopOf(ServerWebExchange exchange) {
+    Object request = ServerHttpRequestDecorator.getNativeRequest(exchange.getRequest());
+    return request instanceof Connection connection ? connection.channel().eventLoop() : null;
   }
 
   /** The gateway's JSON error, as every other error it answers (ErrorReply). */
