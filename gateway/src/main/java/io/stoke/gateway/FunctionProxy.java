@@ -109,7 +109,13 @@ public final class FunctionProxy {
         length > settings.maxBodySize().toBytes()
             ? Mono.error(tooLarge())
             : within(attempt(request, response, gate, call, 1), timeout, call.timer);
-    return flow.onErrorResume(
+    var loop = call.channel.eventLoop();
+    return flow
+        // A failure can come from another thread (a failed cold start, announced on the Redis
+        // event thread): its answer is written on the call's own loop, as every answer is.
+        .onErrorResume(
+            error -> !loop.inEventLoop(), error -> Mono.<Void>error(error).publishOn(call.timer))
+        .onErrorResume(
             error -> response.hasSentHeaders() && callerWentAway(error),
             error -> {
               // The caller closed its connection while the answer streamed back: nobody is left

@@ -5,6 +5,8 @@ import io.stoke.gateway.ErrorReply;
 import io.stoke.gateway.FunctionProxy;
 import io.stoke.gateway.HeaderNames;
 import java.net.URI;
+import java.util.List;
+import java.util.Map;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpStatusCode;
@@ -55,6 +57,9 @@ public final class ApiProxyHandler implements WebHandler {
             })
         .defaultIfEmpty(new byte[0])
         .flatMap(body -> forward(exchange, target, body))
+        // The answer arrives on the client connection's loop; it is written on the caller's.
+        .transform(reply -> AuthWebFilter.backOnItsLoop(exchange, reply))
+        .flatMap(reply -> write(exchange, reply))
         .onErrorResume(
             DataBufferLimitException.class,
             e -> error(exchange, 413, "request body exceeds " + maxBodyBytes + " bytes"))
@@ -63,7 +68,7 @@ public final class ApiProxyHandler implements WebHandler {
             e -> error(exchange, 502, "api-server unreachable: " + e.getMessage()));
   }
 
-  private Mono<Void> forward(ServerWebExchange exchange, String target, byte[] body) {
+  private Mono<Reply> forward(ServerWebExchange exchange, String target, byte[] body) {
     var request = exchange.getRequest();
     var remote = request.getRemoteAddress();
     return client
@@ -97,18 +102,26 @@ public final class ApiProxyHandler implements WebHandler {
                 content
                     .asByteArray()
                     .defaultIfEmpty(new byte[0])
-                    .flatMap(
-                        bytes -> {
-                          var response = exchange.getResponse();
-                          response.setStatusCode(HttpStatusCode.valueOf(upstream.status().code()));
-                          for (var header : upstream.responseHeaders()) {
-                            if (!NOT_FORWARDED.contains(header.getKey())) {
-                              response.getHeaders().add(header.getKey(), header.getValue());
-                            }
-                          }
-                          return response.writeWith(
-                              Mono.just(response.bufferFactory().wrap(bytes)));
-                        }));
+                    .map(
+                        bytes ->
+                            new Reply(
+                                upstream.status().code(),
+                                upstream.responseHeaders().entries(),
+                                bytes)));
+  }
+
+  /** The api-server's answer, read whole on the client's loop. */
+  private record Reply(int status, List<Map.Entry<String, String>> headers, byte[] body) {}
+
+  private Mono<Void> write(ServerWebExchange exchange, Reply reply) {
+    var response = exchange.getResponse();
+    response.setStatusCode(HttpStatusCode.valueOf(reply.status()));
+    for (var header : reply.headers()) {
+      if (!NOT_FORWARDED.contains(header.getKey())) {
+        response.getHeaders().add(header.getKey(), header.getValue());
+      }
+    }
+    return response.writeWith(Mono.just(response.bufferFactory().wrap(reply.body())));
   }
 
   /** The gateway's JSON error (ErrorReply), as every other error it answers. */

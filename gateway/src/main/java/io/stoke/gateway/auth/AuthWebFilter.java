@@ -170,10 +170,11 @@ public final class AuthWebFilter implements WebFilter, Ordered {
   /**
    * {@code lookup}, continued on the event loop of the exchange's connection: the rest of the
    * exchange (the answer, the proxied call) then runs where Reactor Netty expects it. Answering a
-   * request from the lookup's thread left its connection unread now and then: the next request on
-   * it but one was never taken up, and its caller waited out its own timeout.
+   * request from another thread (a key lookup's, an API client connection's loop) left its
+   * connection unread now and then: the next request on it but one was never taken up, and its
+   * caller waited out its own timeout.
    */
-  private static <T> Mono<T> backOnItsLoop(ServerWebExchange exchange, Mono<T> lookup) {
+  static <T> Mono<T> backOnItsLoop(ServerWebExchange exchange, Mono<T> lookup) {
     var loop = eventLoopOf(exchange);
     return loop == null ? lookup : lookup.publishOn(Schedulers.fromExecutor(loop));
   }
