@@ -470,49 +470,15 @@ class GatewayIT {
    */
   @Test
   void answersEveryRequestOnAKeptAliveConnectionAfterAnswersFromTheKeyLookup() throws Exception {
-    var requests =
-        List.of(
-            "POST /api/v1/functions/greet/invoke HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\n{}",
-            "GET /u-alice-greet HTTP/1.1\r\nHost: a\r\n\r\n");
-    var statuses = new java.util.TreeMap<Integer, Integer>();
-    try (var socket = new java.net.Socket("127.0.0.1", port)) {
-      socket.setSoTimeout(10_000); // a bound on a lost request, not a measurement
-      var in = new java.io.BufferedInputStream(socket.getInputStream());
-      var out = socket.getOutputStream();
-      for (int i = 0; i < 20_000; i++) {
-        out.write(requests.get(i % 2).getBytes(StandardCharsets.US_ASCII));
-        out.flush();
-        int status;
-        try {
-          status = readResponse(in);
-        } catch (SocketTimeoutException lost) {
-          throw new AssertionError("request " + i + " on the connection got no answer", lost);
-        }
-        statuses.merge(status, 1, Integer::sum);
-      }
-    }
-    assertThat(statuses).containsExactly(Map.entry(401, 10_000), Map.entry(404, 10_000));
-  }
+    var statuses =
+        KeptAlive.exchange(
+            port,
+            List.of(
+                "POST /api/v1/functions/greet/invoke HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\n{}",
+                "GET /u-alice-greet HTTP/1.1\r\nHost: a\r\n\r\n"),
+            20_000);
 
-  /** Reads one HTTP/1.1 answer with a Content-Length body; returns its status. */
-  private static int readResponse(java.io.InputStream in) throws java.io.IOException {
-    var head = new StringBuilder();
-    while (!head.toString().endsWith("\r\n\r\n")) {
-      int b = in.read();
-      if (b < 0) {
-        throw new java.io.EOFException("connection closed after: " + head);
-      }
-      head.append((char) b);
-    }
-    var lines = head.toString().split("\r\n");
-    int length = 0;
-    for (var line : lines) {
-      if (line.regionMatches(true, 0, "content-length:", 0, 15)) {
-        length = Integer.parseInt(line.substring(15).trim());
-      }
-    }
-    in.readNBytes(length);
-    return Integer.parseInt(lines[0].split(" ")[1]);
+    assertThat(statuses).containsExactly(Map.entry(401, 10_000), Map.entry(404, 10_000));
   }
 
   private String rawExchange(String request) throws Exception {
