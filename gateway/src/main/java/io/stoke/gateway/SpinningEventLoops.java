@@ -25,8 +25,8 @@ import reactor.netty.resources.LoopResources;
  * (the core halted, and waking it is an interrupt and an exit to the hypervisor), which on a fast
  * function is as much as the whole proxy hop. An answer that arrives within the spin is picked up
  * without a wake-up. The spin yields the core between polls, so it only ever uses time no other
- * thread wants; and it adapts ({@link Spin}), so a loop whose spins keep missing (slow functions,
- * idle callers) spins little, while an idle gateway blocks as before.
+ * thread wants; and it adapts ({@link Spin}), so a loop whose spins keep missing (an idle gateway,
+ * callers that pause) spins little.
  */
 final class SpinningEventLoops implements LoopResources {
 
@@ -88,7 +88,9 @@ final class SpinningEventLoops implements LoopResources {
   /**
    * One loop's strategy: poll without blocking, yielding the core between polls, for up to the
    * current budget, then block. The budget adapts between {@code max / 16} and {@code max}: a spin
-   * that caught events after waiting doubles it, a spin that ran out halves it. Events or tasks
+   * that ran out halves it, a spin that caught events after waiting restores it to {@code max}.
+   * (Doubling instead settled too low when waits alternate: a caller's next request caught at once,
+   * then an answer just longer than the halved budget, missed again and again.) Events or tasks
    * already waiting are taken at once and say nothing about the spin.
    */
   static final class Spin implements SelectStrategy {
@@ -119,7 +121,7 @@ final class SpinningEventLoops implements LoopResources {
         Thread.yield();
         ready = selectNow.get();
         if (ready > 0) {
-          budgetNanos = Math.min(maxNanos, budgetNanos * 2);
+          budgetNanos = maxNanos;
           return ready;
         }
         if (tasksWaiting.getAsBoolean()) {

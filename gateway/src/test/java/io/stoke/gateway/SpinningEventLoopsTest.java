@@ -54,18 +54,29 @@ class SpinningEventLoopsTest {
   }
 
   @Test
-  void eventsCaughtWhileSpinningAreTakenAndDoubleTheBudgetUpToItsMax() throws Exception {
+  void eventsCaughtWhileSpinningAreTakenAndRestoreTheFullBudget() throws Exception {
     for (int i = 0; i < 4; i++) {
       spin.calculateStrategy(polls(Integer.MAX_VALUE, 0), false);
     }
     assertThat(spin.budgetNanos()).isEqualTo(100_000);
-    var budgets = new ArrayList<Long>();
-    for (int i = 0; i < 6; i++) {
-      assertThat(spin.calculateStrategy(polls(5, 3), false)).isEqualTo(3);
-      budgets.add(spin.budgetNanos());
+
+    assertThat(spin.calculateStrategy(polls(5, 3), false)).isEqualTo(3);
+
+    assertThat(spin.budgetNanos()).isEqualTo(MAX);
+  }
+
+  @Test
+  void waitsThatAlternateBetweenShortAndLongerThanHalfTheBudgetKeepItFull() throws Exception {
+    // A caller's next request comes at once; the function's answer takes 3/4 of the budget.
+    spin.calculateStrategy(polls(Integer.MAX_VALUE, 0), false); // two slow answers: a quarter
+    spin.calculateStrategy(polls(Integer.MAX_VALUE, 0), false);
+    for (int i = 0; i < 4; i++) {
+      spin.calculateStrategy(polls(2, 1), false);
+      assertThat(spin.calculateStrategy(polls(1_200, 1), false))
+          .as("the answer is caught")
+          .isEqualTo(1);
     }
-    assertThat(budgets)
-        .containsExactly(200_000L, 400_000L, 800_000L, 1_600_000L, 1_600_000L, 1_600_000L);
+    assertThat(spin.budgetNanos()).isEqualTo(MAX);
   }
 
   @Test
