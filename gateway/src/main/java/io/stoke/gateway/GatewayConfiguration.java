@@ -83,8 +83,9 @@ public class GatewayConfiguration {
   }
 
   /**
-   * The server's (and Reactor Netty clients') event loops: {@link SpinningEventLoops} when a spin
-   * is configured and epoll is there, else Reactor Netty's shared ones.
+   * The server's event loops: {@link SpinningEventLoops} when a spin is configured and epoll is
+   * there, else Reactor Netty's shared ones. (The management API's client keeps Reactor Netty's
+   * global loops; its answers are moved to the caller's loop, see ApiProxyHandler.)
    */
   @Bean
   ReactorResourceFactory reactorResourceFactory(StokeProperties properties) {

@@ -180,7 +180,7 @@ public final class AuthWebFilter implements WebFilter, Ordered {
   }
 
   /** The event loop serving the exchange, or null when it is not served by Reactor Netty. */
-  static EventLoop eventLoopOf(ServerWebExchange exchange) {
+  private static EventLoop eventLoopOf(ServerWebExchange exchange) {
     Object request = ServerHttpRequestDecorator.getNativeRequest(exchange.getRequest());
     return request instanceof Connection connection ? connection.channel().eventLoop() : null;
   }
