@@ -11,6 +11,8 @@ ensure_docker
 ensure_redis_binary
 command -v python3 >/dev/null 2>&1 || apt_install python3
 command -v curl >/dev/null 2>&1 || apt_install curl
+# ComposeIT checks and runs the compose file with docker-compose (v1, a Debian package).
+command -v docker-compose >/dev/null 2>&1 || apt_install docker-compose
 step "Preparing base images"
 ensure_bases
 
