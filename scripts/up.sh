@@ -141,7 +141,8 @@ start_service() {
   # Secrets go through the environment (Spring's relaxed binding), not the visible command line.
   local env=()
   case "$svc" in
-    api-server|orchestrator) env=("STOKE_INTERNALSECRET=$INTERNAL_SECRET") ;;
+    api-server|orchestrator) env=("STOKE_INTERNALSECRET=$INTERNAL_SECRET" "STOKE_METRICSTOKEN=$(cat "$METRICS_TOKEN_FILE")") ;;
+    stats-listener) env=("STOKE_METRICSTOKEN=$(cat "$METRICS_TOKEN_FILE")") ;;
     gateway)
       env=("STOKE_API_INTERNALSECRET=$INTERNAL_SECRET" "STOKE_GATEWAY_METRICSTOKEN=$(cat "$METRICS_TOKEN_FILE")")
       [[ $TLS == 1 ]] && env+=("SERVER_SSL_KEYSTOREPASSWORD=$(cat "$TLS_DIR/password")")
