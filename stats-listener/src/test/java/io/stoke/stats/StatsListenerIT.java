@@ -38,6 +38,7 @@ import redis.clients.jedis.params.XReadParams;
     properties = {
       "stoke.stats.port=0",
       "stoke.stats.bind=127.0.0.1",
+      "stoke.stats.gateway-port=0",
       "stoke.stats.window=200ms",
       "stoke.stats.debounce=1s",
       "stoke.stats.load-ttl=5s",
