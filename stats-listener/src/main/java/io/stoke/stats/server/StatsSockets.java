@@ -170,7 +170,8 @@ final class StatsSockets implements Closeable {
 
   @Override
   public void close() {
-    for (Closeable closeable : new Closeable[] {selector, gateway, statsd}) {
+    // The public socket first: the receiver thread stops once isOpen() says false.
+    for (Closeable closeable : new Closeable[] {statsd, gateway, selector}) {
       try {
         closeable.close();
       } catch (IOException e) {

@@ -8,6 +8,7 @@ import io.stoke.stats.server.StatsSockets.Received;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedSelectorException;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -88,7 +89,8 @@ public final class UdpReceiver implements SmartLifecycle {
         if (!tick.isEmpty()) {
           sink.accept(tick);
         }
-      } catch (IOException e) {
+      } catch (IOException | ClosedSelectorException e) {
+        // Closed sockets are how stop() ends this loop: only a failure while open is news.
         if (sockets.isOpen()) {
           log.warn("StatsD receive failed; continuing", e);
         }
