@@ -7,6 +7,8 @@ GATEWAY_PORT="${STOKE_GATEWAY_PORT:-8080}"
 REDIS_URL="${STOKE_REDIS_URL:-redis://127.0.0.1:6379}"
 XDS_PORT="${STOKE_XDS_PORT:-18000}"
 STATS_PORT="${STOKE_STATS_PORT:-8125}"
+# The gateway's load reports get a UDP socket of their own, so a flood at STATS_PORT cannot drown them.
+STATS_GATEWAY_PORT="${STOKE_STATS_GATEWAY_PORT:-8126}"
 API_PORT="${STOKE_API_PORT:-8083}"
 TLS="${STOKE_TLS:-0}"
 DEFINITIONS="${STOKE_DEFINITIONS:-$STOKE_HOME/global-function-definition.yml}"
@@ -120,12 +122,12 @@ service_args() {
   # network and of function containers (which see the host through the bridge, not loopback).
   [[ "$1" == gateway ]] || common+=("--server.address=127.0.0.1")
   case "$1" in
-    stats-listener) echo "${common[@]}" "--stoke.stats.port=$STATS_PORT" "--stoke.stats.bind=127.0.0.1" ;;
+    stats-listener) echo "${common[@]}" "--stoke.stats.port=$STATS_PORT" "--stoke.stats.bind=127.0.0.1" "--stoke.stats.gateway-port=$STATS_GATEWAY_PORT" ;;
     xds-control-plane) echo "${common[@]}" "--stoke.xds.port=$XDS_PORT" ;;
     orchestrator) echo "${common[@]}" "--stoke.definitions=$DEFINITIONS" "--stoke.functions-dir=$(dirname "$DEFINITIONS")/functions" \
       "--stoke.docker-host=${DOCKER_HOST:-unix:///var/run/docker.sock}" ;;
     api-server) echo "${common[@]}" "--stoke.orchestrator-url=http://127.0.0.1:$(health_port orchestrator)" ;;
-    gateway) echo "${common[@]}" "--stoke.gateway.mode=direct" "--management.statsd.metrics.export.port=$STATS_PORT" "--stoke.api.url=http://127.0.0.1:$API_PORT" "${EXTRA_GATEWAY_ARGS[@]}" ;;
+    gateway) echo "${common[@]}" "--stoke.gateway.mode=direct" "--management.statsd.metrics.export.port=$STATS_GATEWAY_PORT" "--stoke.api.url=http://127.0.0.1:$API_PORT" "${EXTRA_GATEWAY_ARGS[@]}" ;;
   esac
 }
 
@@ -141,7 +143,8 @@ start_service() {
   # Secrets go through the environment (Spring's relaxed binding), not the visible command line.
   local env=()
   case "$svc" in
-    api-server|orchestrator) env=("STOKE_INTERNALSECRET=$INTERNAL_SECRET") ;;
+    api-server|orchestrator) env=("STOKE_INTERNALSECRET=$INTERNAL_SECRET" "STOKE_METRICSTOKEN=$(cat "$METRICS_TOKEN_FILE")") ;;
+    stats-listener) env=("STOKE_METRICSTOKEN=$(cat "$METRICS_TOKEN_FILE")") ;;
     gateway)
       env=("STOKE_API_INTERNALSECRET=$INTERNAL_SECRET" "STOKE_GATEWAY_METRICSTOKEN=$(cat "$METRICS_TOKEN_FILE")")
       [[ $TLS == 1 ]] && env+=("SERVER_SSL_KEYSTOREPASSWORD=$(cat "$TLS_DIR/password")")

@@ -1,11 +1,14 @@
 package io.stoke.api;
 
 import io.stoke.common.contract.InternalSecret;
+import io.stoke.common.management.ManagementAccess;
 import io.stoke.common.registry.FunctionCatalog;
 import java.time.Clock;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.UnifiedJedis;
@@ -43,6 +46,16 @@ class ApiConfiguration {
             properties.maxBodySize().toBytes());
     var registration = new FilterRegistrationBean<>(filter);
     registration.setOrder(Integer.MIN_VALUE + 100);
+    return registration;
+  }
+
+  /** Keeps {@code /actuator} but health and info to the holder of {@code stoke.metrics-token}. */
+  @Bean
+  FilterRegistrationBean<ManagementAccessFilter> managementAccessFilter(
+      @Value("${stoke.metrics-token:}") String token) {
+    var filter = new ManagementAccessFilter(new ManagementAccess(token, "stoke.metrics-token"));
+    var registration = new FilterRegistrationBean<>(filter);
+    registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
     return registration;
   }
 

@@ -8,6 +8,7 @@ import io.stoke.common.contract.ActivationRequest;
 import io.stoke.common.contract.ActivationResult;
 import io.stoke.common.contract.Json;
 import io.stoke.common.contract.RedisKeys;
+import io.stoke.common.testing.ManagementEndpoints;
 import io.stoke.common.testing.RedisServer;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -34,6 +35,7 @@ import tools.jackson.databind.json.JsonMapper;
 class ApiServerIT {
 
   static final String SECRET = "it-secret";
+  static final String METRICS_TOKEN = "api-metrics-token";
   static RedisServer redisServer;
   static ConfigurableApplicationContext context;
   static int port;
@@ -50,6 +52,7 @@ class ApiServerIT {
                 "--server.port=" + port,
                 "--stoke.redis-url=" + redisServer.url(),
                 "--stoke.internal-secret=" + SECRET,
+                "--stoke.metrics-token=" + METRICS_TOKEN,
                 "--stoke.registrations-per-minute=1000",
                 "--stoke.exec.max-parallel=10",
                 "--stoke.exec.max-parallel-per-function=2");
@@ -75,6 +78,11 @@ class ApiServerIT {
       builder.header("X-Stoke-User", user).header("X-Stoke-Gateway-Secret", SECRET);
     }
     return HTTP.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void servesPrometheusOnlyToTheHolderOfTheMetricsToken() throws Exception {
+    ManagementEndpoints.assertPrometheusBehindToken(port, METRICS_TOKEN);
   }
 
   @Test

@@ -5,6 +5,7 @@ import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import io.stoke.common.contract.InternalSecret;
+import io.stoke.common.management.ManagementAccess;
 import io.stoke.common.registry.FunctionCatalog;
 import io.stoke.common.registry.InstanceRegistry;
 import io.stoke.orchestrator.definitions.FunctionSet;
@@ -18,8 +19,11 @@ import io.stoke.orchestrator.instances.InstanceManager;
 import io.stoke.orchestrator.instances.ReadinessProbe;
 import java.time.Clock;
 import java.time.Duration;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
 import redis.clients.jedis.UnifiedJedis;
 
 /** Wires the orchestrator's parts; each is a plain class, testable without Spring. */
@@ -40,6 +44,16 @@ class OrchestratorConfiguration {
   @Bean
   InternalSecret internalSecret(UnifiedJedis redis, StokeProperties properties) {
     return InternalSecret.resolve(redis, properties.internalSecret());
+  }
+
+  /** Keeps {@code /actuator} but health and info to the holder of {@code stoke.metrics-token}. */
+  @Bean
+  FilterRegistrationBean<ManagementAccessFilter> managementAccessFilter(
+      @Value("${stoke.metrics-token:}") String token) {
+    var filter = new ManagementAccessFilter(new ManagementAccess(token, "stoke.metrics-token"));
+    var registration = new FilterRegistrationBean<>(filter);
+    registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+    return registration;
   }
 
   @Bean

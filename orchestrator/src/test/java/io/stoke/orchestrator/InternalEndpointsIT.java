@@ -3,6 +3,7 @@ package io.stoke.orchestrator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stoke.common.contract.InternalSecret;
+import io.stoke.common.testing.ManagementEndpoints;
 import io.stoke.common.testing.RedisServer;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -22,6 +23,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 class InternalEndpointsIT {
 
   static final String SECRET = "internal-endpoints-it";
+  static final String METRICS_TOKEN = "orchestrator-metrics-token";
   static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @TempDir static Path dir;
@@ -34,7 +36,11 @@ class InternalEndpointsIT {
     redis = RedisServer.start();
     var definitions = Files.writeString(dir.resolve("functions.yml"), "");
     orchestrator =
-        ItSupport.startOrchestrator(definitions, redis.url(), "--stoke.internal-secret=" + SECRET);
+        ItSupport.startOrchestrator(
+            definitions,
+            redis.url(),
+            "--stoke.internal-secret=" + SECRET,
+            "--stoke.metrics-token=" + METRICS_TOKEN);
     port = Integer.parseInt(orchestrator.getEnvironment().getProperty("local.server.port"));
   }
 
@@ -62,6 +68,11 @@ class InternalEndpointsIT {
       request.header(InternalSecret.HEADER, secret);
     }
     return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void servesPrometheusOnlyToTheHolderOfTheMetricsToken() throws Exception {
+    ManagementEndpoints.assertPrometheusBehindToken(port, METRICS_TOKEN);
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.stoke.common.contract.RedisKeys;
+import io.stoke.common.testing.ManagementEndpoints;
 import io.stoke.common.testing.RedisServer;
 import io.stoke.stats.ingest.IngestCounters;
 import io.stoke.stats.ingest.IngestCounters.Counter;
@@ -37,16 +38,19 @@ import redis.clients.jedis.params.XReadParams;
     properties = {
       "stoke.stats.port=0",
       "stoke.stats.bind=127.0.0.1",
+      "stoke.stats.gateway-port=0",
       "stoke.stats.window=200ms",
       "stoke.stats.debounce=1s",
       "stoke.stats.load-ttl=5s",
       "stoke.stats.limits.lines-per-second-per-source=200",
       "stoke.stats.limits.burst-lines=400",
+      "stoke.metrics-token=" + StatsListenerIT.METRICS_TOKEN,
       // micrometer-registry-statsd is on the test classpath for MicrometerFlavorsTest only.
       "management.statsd.metrics.export.enabled=false"
     })
 class StatsListenerIT {
 
+  static final String METRICS_TOKEN = "stats-metrics-token";
   private static final RedisServer REDIS = RedisServer.start();
   private static final UnifiedJedis JEDIS = RedisClient.create(URI.create(REDIS.url()));
 
@@ -134,6 +138,11 @@ class StatsListenerIT {
                 HttpResponse.BodyHandlers.ofString())
             .body();
     assertThat(stats).contains("\"rate_limited_lines\"").contains("\"running\":true");
+  }
+
+  @Test
+  void servesPrometheusOnlyToTheHolderOfTheMetricsToken() throws Exception {
+    ManagementEndpoints.assertPrometheusBehindToken(httpPort, METRICS_TOKEN);
   }
 
   private void send(DatagramSocket socket, String text) throws IOException {

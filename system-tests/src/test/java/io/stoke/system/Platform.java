@@ -69,6 +69,7 @@ final class Platform implements AutoCloseable {
     var platform = new Platform(redis, RedisServer.freePort(), logDir);
     try {
       int statsUdp = RedisServer.freePort();
+      int gatewayStatsUdp = RedisServer.freePort();
       int statsHttp = RedisServer.freePort();
       int orchestratorHttp = RedisServer.freePort();
       String redisUrl = "--stoke.redis-url=" + redis.url();
@@ -82,7 +83,8 @@ final class Platform implements AutoCloseable {
                   redisUrl,
                   "--server.port=" + statsHttp,
                   "--stoke.stats.port=" + statsUdp,
-                  "--stoke.stats.bind=127.0.0.1"),
+                  "--stoke.stats.bind=127.0.0.1",
+                  "--stoke.stats.gateway-port=" + gatewayStatsUdp),
               statsHttp));
       platform.launch(
           new Service(
@@ -102,7 +104,7 @@ final class Platform implements AutoCloseable {
               List.of(
                   redisUrl,
                   "--server.port=" + platform.gatewayPort,
-                  "--management.statsd.metrics.export.port=" + statsUdp,
+                  "--management.statsd.metrics.export.port=" + gatewayStatsUdp,
                   "--management.statsd.metrics.export.step=500ms",
                   "--management.statsd.metrics.export.polling-frequency=250ms",
                   "--stoke.gateway.metrics-token=" + platform.metricsToken));

@@ -45,12 +45,17 @@ public final class AdsServer implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot serve ADS on " + address, e);
     }
-    log.info("Serving ADS on port {}", server.getPort());
+    log.info("Serving ADS on {}", server.getListenSockets());
     return new AdsServer(server);
   }
 
   public int port() {
     return server.getPort();
+  }
+
+  /** The address the server listens on (one socket: it is bound to one address). */
+  public InetSocketAddress boundAddress() {
+    return (InetSocketAddress) server.getListenSockets().getFirst();
   }
 
   @Override

@@ -3,7 +3,6 @@ package io.stoke.xds;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.stoke.common.contract.InstanceEvent;
 import io.stoke.common.registry.EventSubscription;
-import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -87,6 +86,6 @@ class XdsConfiguration {
       SimpleCache<String> cache,
       DiscoveryStats stats,
       RoutedInstances routed) {
-    return AdsServer.start(new InetSocketAddress(properties.port()), cache, List.of(stats, routed));
+    return AdsServer.start(properties.adsAddress(), cache, List.of(stats, routed));
   }
 }

@@ -63,6 +63,12 @@ class XdsControlPlaneApplicationIT {
   }
 
   @Test
+  void servesAdsOnLoopbackOnlyByDefault() {
+    assertThat(adsServer.boundAddress().getAddress().getHostAddress()).isEqualTo("127.0.0.1");
+    assertThat(adsServer.boundAddress().getPort()).isEqualTo(adsServer.port());
+  }
+
+  @Test
   void followsTheRegistryAndShowsResourcesVersionsAndNacksAtTheJsonEndpoint() throws Exception {
     try (var redis = RedisClient.create(REDIS.url())) {
       new FunctionCatalog(redis)

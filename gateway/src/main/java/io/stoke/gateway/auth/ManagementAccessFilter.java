@@ -1,9 +1,9 @@
 package io.stoke.gateway.auth;
 
+import io.stoke.common.management.ManagementAccess;
+import io.stoke.common.management.ManagementAccess.Verdict;
 import io.stoke.gateway.ErrorReply;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.util.Set;
+import java.util.List;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.PathContainer;
@@ -13,30 +13,21 @@ import org.springframework.web.server.WebFilterChain;
 import reactor.core.publisher.Mono;
 
 /**
- * Keeps the gateway's management endpoints to whoever operates it. Health and info stay open on the
- * public port (load balancers and {@code ./stoke up} probe them); every other {@code /actuator}
- * path (Prometheus, metrics, the endpoint index) names every function, users' included, and their
- * load, so it needs {@code Authorization: Bearer <stoke.gateway.metrics-token>}. Without a token
- * configured those paths are closed. The path is judged as Spring routes it: segments decoded,
- * {@code ;} parameters and empty segments dropped, so {@code /%61ctuator/metrics} or {@code
- * /actuator;x/prometheus} are protected like the plain spelling.
+ * Applies the shared {@link ManagementAccess} rule (health and info open, every other {@code
+ * /actuator} path behind {@code Authorization: Bearer <stoke.gateway.metrics-token>}, closed
+ * without a token) to the gateway's WebFlux requests. The path is judged as Spring routes it:
+ * segments decoded, {@code ;} parameters and empty segments dropped, so {@code /%61ctuator/metrics}
+ * or {@code /actuator;x/prometheus} are protected like the plain spelling.
  */
 public final class ManagementAccessFilter implements WebFilter, Ordered {
 
-  static final Set<String> OPEN =
-      Set.of(
-          "/actuator/health",
-          "/actuator/health/liveness",
-          "/actuator/health/readiness",
-          "/actuator/info");
-
-  private final byte[] token;
+  private final ManagementAccess access;
 
   /**
    * @param token the bearer token that opens the other endpoints; empty closes them
    */
   public ManagementAccessFilter(String token) {
-    this.token = token == null ? new byte[0] : token.getBytes(StandardCharsets.UTF_8);
+    this.access = new ManagementAccess(token, "stoke.gateway.metrics-token");
   }
 
   @Override
@@ -47,27 +38,13 @@ public final class ManagementAccessFilter implements WebFilter, Ordered {
   @Override
   public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
     String path = routedPath(exchange.getRequest().getPath().pathWithinApplication());
-    if (!(path.equals("/actuator") || path.startsWith("/actuator/")) || OPEN.contains(path)) {
-      return chain.filter(exchange);
-    }
-    if (token.length == 0) {
-      return AuthWebFilter.reject(
-          exchange,
-          new ErrorReply(
-              401,
-              "the gateway's metrics are closed: set stoke.gateway.metrics-token and send it as"
-                  + " Authorization: Bearer <token>",
-              null),
-          "");
-    }
-    if (!presents(exchange.getRequest().getHeaders())) {
-      return AuthWebFilter.reject(
-          exchange,
-          new ErrorReply(
-              401, "management endpoints need Authorization: Bearer <metrics token>", null),
-          "");
-    }
-    return chain.filter(exchange);
+    String authorization = exchange.getRequest().getHeaders().getFirst(HttpHeaders.AUTHORIZATION);
+    return switch (access.judge(List.of(path), authorization)) {
+      case Verdict.Allowed allowed -> chain.filter(exchange);
+      case Verdict.Refused refused ->
+          AuthWebFilter.reject(
+              exchange, new ErrorReply(Verdict.Refused.STATUS, refused.message(), null), "");
+    };
   }
 
   /** The path as handler mappings match it: decoded segments without parameters. */
@@ -80,14 +57,5 @@ public final class ManagementAccessFilter implements WebFilter, Ordered {
       }
     }
     return routed.isEmpty() ? "/" : routed.toString();
-  }
-
-  private boolean presents(HttpHeaders headers) {
-    var authorization = headers.getFirst(HttpHeaders.AUTHORIZATION);
-    if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      return false;
-    }
-    var given = authorization.substring(7).strip().getBytes(StandardCharsets.UTF_8);
-    return MessageDigest.isEqual(given, token);
   }
 }

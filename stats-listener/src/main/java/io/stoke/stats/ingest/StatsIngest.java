@@ -5,7 +5,9 @@ import io.stoke.stats.ingest.Mapping.Mapped;
 import io.stoke.stats.statsd.ParseResult;
 import io.stoke.stats.statsd.StatsdParser;
 import java.nio.charset.StandardCharsets;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The whole ingest path of one datagram without the network: size and rate bounds, line splitting,
@@ -26,24 +28,35 @@ public final class StatsIngest {
 
   private final IngestSettings settings;
   private final IngestCounters counters;
-  private final SourceLimiter limiter;
+  private final Map<Intake, SourceLimiter> limiters = new EnumMap<>(Intake.class);
   private final FunctionMetricMapper mapper = new FunctionMetricMapper();
   private final LoadAggregator aggregator;
 
   public StatsIngest(IngestSettings settings, IngestCounters counters, long nowMillis) {
     this.settings = settings;
     this.counters = counters;
-    this.limiter =
-        new SourceLimiter(
-            settings.linesPerSecondPerSource(),
-            settings.burstLines(),
-            settings.maxSources(),
-            settings.sourceIdle().toMillis());
+    for (Intake intake : Intake.values()) {
+      limiters.put(
+          intake,
+          new SourceLimiter(
+              settings.linesPerSecondPerSource(),
+              settings.burstLines(),
+              settings.maxSources(),
+              settings.sourceIdle().toMillis()));
+    }
     this.aggregator = new LoadAggregator(settings, counters, nowMillis);
   }
 
-  /** Ingests the first {@code length} bytes of {@code data}, received from {@code source}. */
+  /** Ingests a datagram that came in on the public StatsD port. */
   public void accept(String source, byte[] data, int length, long nowMillis) {
+    accept(Intake.STATSD, source, data, length, nowMillis);
+  }
+
+  /**
+   * Ingests the first {@code length} bytes of {@code data}, received from {@code source} on {@code
+   * intake}.
+   */
+  public void accept(Intake intake, String source, byte[] data, int length, long nowMillis) {
     counters.increment(Counter.DATAGRAMS);
     counters.add(Counter.BYTES, length);
     if (length > settings.maxDatagramBytes()) {
@@ -52,7 +65,7 @@ public final class StatsIngest {
     }
     int lines = countLines(data, length);
     counters.add(Counter.LINES, lines);
-    switch (limiter.admit(source, lines, nowMillis)) {
+    switch (limiters.get(intake).admit(source, lines, nowMillis)) {
       case ADMITTED -> ingestLines(source, data, length, nowMillis);
       case RATE_LIMITED -> counters.add(Counter.RATE_LIMITED_LINES, lines);
       case TOO_MANY_SOURCES -> counters.add(Counter.REFUSED_SOURCE_LINES, lines);
@@ -65,7 +78,7 @@ public final class StatsIngest {
     if (!aggregator.windowDue(nowMillis)) {
       return signals.isEmpty() ? Tick.NOTHING : new Tick(signals, List.of());
     }
-    limiter.evictIdle(nowMillis);
+    limiters.values().forEach(limiter -> limiter.evictIdle(nowMillis));
     return new Tick(signals, aggregator.closeWindow(nowMillis));
   }
 
@@ -136,6 +149,6 @@ public final class StatsIngest {
   }
 
   public int sourceCount() {
-    return limiter.size();
+    return limiters.values().stream().mapToInt(SourceLimiter::size).sum();
   }
 }

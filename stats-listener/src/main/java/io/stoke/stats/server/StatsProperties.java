@@ -8,9 +8,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * Configuration of the stats listener, {@code stoke.stats.*}.
  *
- * @param port UDP port of the StatsD server; 0 picks a free one
- * @param bind address the UDP socket binds to
- * @param receiveBufferBytes requested kernel receive buffer (the kernel may cap it)
+ * @param port UDP port of the public StatsD server (Envoy); 0 picks a free one
+ * @param bind address the public UDP socket binds to
+ * @param gatewayPort UDP port reserved for the gateway's load reports: a socket of its own, so a
+ *     flood at the public port cannot fill its kernel buffer; 0 picks a free one
+ * @param gatewayBind address the gateway's UDP socket binds to
+ * @param receiveBufferBytes requested kernel receive buffer of each socket (the kernel caps it at
+ *     net.core.rmem_max; the granted size is logged)
  * @param window aggregation window of {@code stoke:load:{fn}}
  * @param debounce least time between two scale signals of one function
  * @param loadTtl how long {@code stoke:load:{fn}} lives after its last write
@@ -21,7 +25,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 public record StatsProperties(
     @DefaultValue("8125") int port,
     @DefaultValue("0.0.0.0") String bind,
-    @DefaultValue("4194304") int receiveBufferBytes,
+    @DefaultValue("8126") int gatewayPort,
+    @DefaultValue("127.0.0.1") String gatewayBind,
+    @DefaultValue("8388608") int receiveBufferBytes,
     @DefaultValue("1s") Duration window,
     @DefaultValue("250ms") Duration debounce,
     @DefaultValue("10s") Duration loadTtl,
@@ -34,6 +40,18 @@ public record StatsProperties(
     }
     if (bind == null || bind.isBlank()) {
       throw new IllegalArgumentException("stoke.stats.bind = '" + bind + "', must be an address");
+    }
+    if (gatewayPort < 0 || gatewayPort > 65_535 || (gatewayPort == port && port != 0)) {
+      throw new IllegalArgumentException(
+          "stoke.stats.gateway-port = "
+              + gatewayPort
+              + ", must be in [0, 65535] and differ from stoke.stats.port ("
+              + port
+              + ")");
+    }
+    if (gatewayBind == null || gatewayBind.isBlank()) {
+      throw new IllegalArgumentException(
+          "stoke.stats.gateway-bind = '" + gatewayBind + "', must be an address");
     }
     if (receiveBufferBytes < 65_536 || receiveBufferBytes > 268_435_456) {
       throw new IllegalArgumentException(

@@ -4,22 +4,22 @@ import io.stoke.stats.ingest.IngestCounters;
 import io.stoke.stats.ingest.IngestCounters.Counter;
 import io.stoke.stats.ingest.StatsIngest;
 import io.stoke.stats.ingest.StatsIngest.Tick;
+import io.stoke.stats.server.StatsSockets.Received;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedSelectorException;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * The StatsD UDP server: one dedicated thread receives datagrams and owns the {@link StatsIngest};
- * due scale signals and window loads go to a sink (the Redis writer) so Redis never slows
- * receiving.
+ * The StatsD UDP server: one dedicated thread receives datagrams from both {@link StatsSockets} and
+ * owns the {@link StatsIngest}; due scale signals and window loads go to a sink (the Redis writer)
+ * so Redis never slows receiving.
  */
 public final class UdpReceiver implements SmartLifecycle {
 
@@ -28,17 +28,30 @@ public final class UdpReceiver implements SmartLifecycle {
   private static final int TICK_MILLIS = 50;
   private static final long LOG_EVERY_MILLIS = 10_000;
 
-  /** Figures of the ingest state, published by the receiver thread at each window. */
+  /**
+   * Figures of the ingest state, published by the receiver thread at each window.
+   *
+   * @param port the public StatsD port
+   * @param gatewayPort the port of the gateway's reports
+   * @param receiveBufferBytes the receive buffer of each socket as the kernel reports it
+   */
   public record Figures(
-      int port, double linesPerSecond, int functions, int series, int sources, boolean running) {}
+      int port,
+      int gatewayPort,
+      int receiveBufferBytes,
+      double linesPerSecond,
+      int functions,
+      int series,
+      int sources,
+      boolean running) {}
 
   private final StatsProperties properties;
   private final IngestCounters counters;
   private final Clock clock;
   private final Consumer<Tick> sink;
-  private volatile DatagramSocket socket;
+  private volatile StatsSockets sockets;
   private volatile Thread thread;
-  private volatile Figures figures = new Figures(0, 0, 0, 0, 0, false);
+  private volatile Figures figures = new Figures(0, 0, 0, 0, 0, 0, 0, false);
 
   public UdpReceiver(
       StatsProperties properties, IngestCounters counters, Clock clock, Consumer<Tick> sink) {
@@ -50,47 +63,35 @@ public final class UdpReceiver implements SmartLifecycle {
 
   @Override
   public void start() {
-    try {
-      var bound = new DatagramSocket(null);
-      bound.setReceiveBufferSize(properties.receiveBufferBytes());
-      bound.setSoTimeout(TICK_MILLIS);
-      bound.bind(new InetSocketAddress(properties.bind(), properties.port()));
-      socket = bound;
-    } catch (IOException e) {
-      throw new UncheckedIOException(
-          "cannot bind StatsD UDP " + properties.bind() + ":" + properties.port(), e);
-    }
+    var opened = StatsSockets.open(properties);
+    sockets = opened;
     var ingest = new StatsIngest(properties.ingestSettings(), counters, clock.millis());
-    figures = new Figures(socket.getLocalPort(), 0, 0, 0, 0, true);
-    thread = Thread.ofPlatform().name("stats-udp").daemon().start(() -> run(socket, ingest));
-    log.info(
-        "StatsD listening on udp {}:{} (receive buffer {} bytes)",
-        properties.bind(),
-        socket.getLocalPort(),
-        receiveBufferSize(socket));
+    figures = started(opened);
+    thread = Thread.ofPlatform().name("stats-udp").daemon().start(() -> run(opened, ingest));
   }
 
-  private void run(DatagramSocket socket, StatsIngest ingest) {
+  private void run(StatsSockets sockets, StatsIngest ingest) {
     // One byte more than allowed, so an oversize datagram is seen rather than silently truncated.
-    byte[] buffer = new byte[properties.ingestSettings().maxDatagramBytes() + 1];
-    var packet = new DatagramPacket(buffer, buffer.length);
+    byte[] bytes = new byte[properties.ingestSettings().maxDatagramBytes() + 1];
+    ByteBuffer buffer = ByteBuffer.wrap(bytes);
     var rate = new RateWindow(clock.millis(), counters.get(Counter.LINES));
-    while (!socket.isClosed()) {
+    while (sockets.isOpen()) {
       try {
-        if (receive(socket, packet, buffer)) {
-          String source = packet.getAddress().getHostAddress() + ":" + packet.getPort();
-          ingest.accept(source, buffer, packet.getLength(), clock.millis());
+        Optional<Received> received = sockets.receive(buffer, TICK_MILLIS);
+        if (received.isPresent()) {
+          ingest(ingest, received.get(), bytes, buffer.position());
         }
         long now = clock.millis();
         Tick tick = ingest.tick(now);
         if (rate.due(now)) {
-          publishFigures(ingest, rate, now);
+          publishFigures(sockets, ingest, rate, now);
         }
         if (!tick.isEmpty()) {
           sink.accept(tick);
         }
-      } catch (IOException e) {
-        if (!socket.isClosed()) {
+      } catch (IOException | ClosedSelectorException e) {
+        // Closed sockets are how stop() ends this loop: only a failure while open is news.
+        if (sockets.isOpen()) {
           log.warn("StatsD receive failed; continuing", e);
         }
       } catch (RuntimeException e) {
@@ -102,24 +103,20 @@ public final class UdpReceiver implements SmartLifecycle {
     }
   }
 
-  /** True when a datagram arrived; false when the tick interval passed without one. */
-  private static boolean receive(DatagramSocket socket, DatagramPacket packet, byte[] buffer)
-      throws IOException {
-    packet.setData(buffer, 0, buffer.length);
-    try {
-      socket.receive(packet);
-      return true;
-    } catch (SocketTimeoutException idle) {
-      return false;
-    }
+  private void ingest(StatsIngest ingest, Received received, byte[] bytes, int length) {
+    InetSocketAddress sender = received.sender();
+    String source = sender.getAddress().getHostAddress() + ":" + sender.getPort();
+    ingest.accept(received.intake(), source, bytes, length, clock.millis());
   }
 
-  private void publishFigures(StatsIngest ingest, RateWindow rate, long now) {
+  private void publishFigures(StatsSockets sockets, StatsIngest ingest, RateWindow rate, long now) {
     long lines = counters.get(Counter.LINES);
     double perSecond = rate.advance(now, lines);
     figures =
         new Figures(
-            socket.getLocalPort(),
+            sockets.statsdPort(),
+            sockets.gatewayPort(),
+            sockets.receiveBufferBytes(),
             perSecond,
             ingest.functionCount(),
             ingest.seriesCount(),
@@ -132,7 +129,7 @@ public final class UdpReceiver implements SmartLifecycle {
 
   @Override
   public void stop() {
-    DatagramSocket current = socket;
+    StatsSockets current = sockets;
     if (current != null) {
       current.close();
     }
@@ -144,7 +141,9 @@ public final class UdpReceiver implements SmartLifecycle {
         Thread.currentThread().interrupt();
       }
     }
-    figures = new Figures(figures.port(), 0, 0, 0, 0, false);
+    Figures last = figures;
+    figures =
+        new Figures(last.port(), last.gatewayPort(), last.receiveBufferBytes(), 0, 0, 0, 0, false);
   }
 
   @Override
@@ -152,21 +151,30 @@ public final class UdpReceiver implements SmartLifecycle {
     return figures.running();
   }
 
-  /** Bound UDP port (useful with {@code stoke.stats.port=0}); 0 before start. */
+  /** Bound public UDP port (useful with {@code stoke.stats.port=0}); 0 before start. */
   public int localPort() {
     return figures.port();
+  }
+
+  /** Bound UDP port of the gateway's reports; 0 before start. */
+  public int gatewayPort() {
+    return figures.gatewayPort();
   }
 
   public Figures figures() {
     return figures;
   }
 
-  private static int receiveBufferSize(DatagramSocket socket) {
-    try {
-      return socket.getReceiveBufferSize();
-    } catch (IOException e) {
-      return -1;
-    }
+  private static Figures started(StatsSockets sockets) {
+    return new Figures(
+        sockets.statsdPort(),
+        sockets.gatewayPort(),
+        sockets.receiveBufferBytes(),
+        0,
+        0,
+        0,
+        0,
+        true);
   }
 
   /** Lines per second between publications, and when to log next. Receiver thread only. */

@@ -34,6 +34,21 @@ class StatsIngestTest {
   }
 
   @Test
+  void sendersAtThePublicPortCannotTakeTheRoomOfTheGatewaysSources() {
+    var ingest = new StatsIngest(settings(1000, 1000, 2), counters, T0);
+    send(ingest, "10.0.0.1:1", "junk", T0);
+    send(ingest, "10.0.0.2:2", "junk", T0);
+    send(ingest, "10.0.0.3:3", "junk", T0);
+    assertThat(counters.get(Counter.REFUSED_SOURCE_LINES)).isEqualTo(1);
+
+    byte[] report = "stoke.gateway.inflight:4|g|#function:hello".getBytes(StandardCharsets.UTF_8);
+    ingest.accept(Intake.GATEWAY, "127.0.0.1:5000", report, report.length, T0);
+
+    assertThat(counters.get(Counter.REFUSED_SOURCE_LINES)).isEqualTo(1);
+    assertThat(counters.get(Counter.METRICS)).isEqualTo(1);
+  }
+
+  @Test
   void readsEveryLineOfADatagramAndSkipsEmptyOnes() {
     var ingest = new StatsIngest(settings(1000, 1000, 10), counters, T0);
     send(
