@@ -106,7 +106,7 @@ class LoadTestTest {
   }
 
   @Test
-  void theStepProfileGoesUpComesDownAndEndsIdle() {
+  void theStepProfileGoesUpInStepsThenComesDown() {
     var step = new Profile(Profile.Shape.STEP, Duration.ofSeconds(60));
 
     assertThat(step.levelAt(Duration.ofSeconds(1))).isEqualTo(0.25);
