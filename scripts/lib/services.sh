@@ -55,6 +55,7 @@ launch_service() {
     "--spring.config.additional-location=file:$(settings_file "$svc")" \
     >>"$(log_file "$svc")" 2>&1 </dev/null &
   echo $! >"$(pid_file "$svc")"
+  date +%s >"$STOKE_STATE/pids/$svc.started"
   info "$svc started (pid $!, log $(log_file "$svc"))"
 }
 
@@ -76,15 +77,18 @@ await_service_health() {
   done
 }
 
-# Stops SERVICE: SIGTERM, then SIGKILL after 10 s (the gateway finishes its calls for up to 130 s).
+# Stops SERVICE: SIGTERM, then SIGKILL after 30 s (the gateway finishes its calls for up to 130 s).
+# Returns once the process is gone, so a new one can bind its ports.
 stop_one_service() {
-  local svc="$1" pid waits=100
+  local svc="$1" pid waits=300
   pid="$(cat "$(pid_file "$svc")" 2>/dev/null)" || return 0
   kill -0 "$pid" 2>/dev/null || return 0
   [[ $svc == gateway ]] && waits=1300
   kill -TERM "$pid" 2>/dev/null || true
   for _ in $(seq 1 "$waits"); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+  info "$svc did not stop within $((waits / 10)) s of SIGTERM: SIGKILL"
   kill -KILL "$pid" 2>/dev/null || true
+  while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
 }
 
 # How a process ended, from its wait status (127: not our child, e.g. restarted by hand).
@@ -99,9 +103,9 @@ describe_exit() {
 # an exponential backoff; gives up on a service after STOKE_RESTART_LIMIT quick crashes in a row
 # while the others keep serving. Returns only through a signal (the caller's trap stops everything).
 supervise_services() {
-  local -A since=() crashes=() retry_at=() gave_up=() recovering=()
+  local -A crashes=() retry_at=() gave_up=() recovering=()
   local svc pid
-  for svc in "${STOKE_SERVICES[@]}"; do since[$svc]=$SECONDS; crashes[$svc]=0; done
+  for svc in "${STOKE_SERVICES[@]}"; do crashes[$svc]=0; done
   while true; do
     for svc in "${STOKE_SERVICES[@]}"; do
       [[ -z "${gave_up[$svc]:-}" ]] || continue
@@ -111,7 +115,6 @@ supervise_services() {
         (( SECONDS >= ${retry_at[$svc]} )) || continue
         unset "retry_at[$svc]"
         launch_service "$svc"
-        since[$svc]=$SECONDS
         recovering[$svc]=1
         continue
       fi
@@ -135,7 +138,7 @@ note_crash() {
   local svc="$1" pid="$2" status ran delay
   status=127
   [[ -n "$pid" ]] && { wait "$pid" 2>/dev/null && status=0 || status=$?; }
-  ran=$((SECONDS - since[$svc]))
+  ran=$(($(date +%s) - $(cat "$STOKE_STATE/pids/$svc.started" 2>/dev/null || date +%s)))
   if (( ran < STOKE_RESTART_QUICK )); then crashes[$svc]=$((crashes[$svc] + 1)); else crashes[$svc]=1; fi
   printf '%sstoke: %s stopped (%s) after %d s; the last lines of %s:%s\n' \
     "$RED" "$svc" "$(describe_exit "$status")" "$ran" "$(log_file "$svc")" "$RESET" >&2

@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,7 +47,15 @@ class StokeUpIT {
     }
     var definitions = definitionsDir.resolve("global-function-definition.yml");
     Files.writeString(definitions, "functions: []\n");
-    env = Map.of("STOKE_STATE", state.toString());
+    // Any crash within 10 min of a start is a quick one; the second in a row makes up give up.
+    env =
+        Map.of(
+            "STOKE_STATE",
+            state.toString(),
+            "STOKE_RESTART_QUICK",
+            "600",
+            "STOKE_RESTART_LIMIT",
+            "2");
     up =
         StokeCommand.start(
             state,
@@ -84,6 +93,7 @@ class StokeUpIT {
 
   @AfterEach
   void stopThePlatform() throws Exception {
+    keepTheLogs();
     if (up != null && up.isAlive()) {
       up.destroy();
       up.waitFor(3, TimeUnit.MINUTES);
@@ -95,8 +105,27 @@ class StokeUpIT {
   @Test
   void aKilledServiceComesBackARestartKeepsTheSettingsAndSigtermStopsAll() throws Exception {
     aKilledServiceComesBackHealthyWhileTheOthersKeepRunning();
+    aServiceThatKeepsCrashingIsGivenUpWhileTheOthersKeepServing();
     restartBringsAServiceBackWithTheSettingsUpWroteAndNoSecretInSight();
     sigtermStopsEveryService();
+  }
+
+  private void aServiceThatKeepsCrashingIsGivenUpWhileTheOthersKeepServing() throws Exception {
+    var others = pids();
+    others.remove("stats-listener");
+    ProcessHandle.of(pid("stats-listener")).orElseThrow().destroyForcibly();
+
+    await("up gives up on the stats listener")
+        .atMost(Duration.ofMinutes(1))
+        .pollInterval(Duration.ofMillis(500))
+        .until(() -> upOutput().contains("giving up on stats-listener after 2 quick crashes"));
+
+    assertThat(upOutput()).contains("the other services keep serving");
+    assertThat(up.isAlive()).isTrue();
+    others.forEach(
+        (svc, pid) ->
+            assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive)).as(svc).isPresent());
+    assertThat(healthy("gateway")).isTrue();
   }
 
   private void aKilledServiceComesBackHealthyWhileTheOthersKeepRunning() throws Exception {
@@ -123,6 +152,7 @@ class StokeUpIT {
 
   private void sigtermStopsEveryService() throws Exception {
     var all = pids();
+    all.remove("stats-listener");
     up.destroy();
     assertThat(up.waitFor(3, TimeUnit.MINUTES)).as("./stoke up stops on SIGTERM").isTrue();
     assertThat(all.values())
@@ -156,6 +186,21 @@ class StokeUpIT {
     assertThat(upOutput())
         .as("the supervisor left the hand restart alone")
         .doesNotContain("orchestrator stopped");
+  }
+
+  /** The services' logs outlive the temporary state folder, for a failure's post-mortem. */
+  private void keepTheLogs() throws IOException {
+    var logs = state.resolve("logs");
+    var kept = Platform.ROOT.resolve("system-tests/target/platform-logs/stoke-up");
+    Files.createDirectories(kept);
+    if (Files.isDirectory(logs)) {
+      try (var files = Files.list(logs)) {
+        for (var log : files.toList()) {
+          Files.copy(log, kept.resolve(log.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+    }
+    Files.writeString(kept.resolve("up.out"), upOutput());
   }
 
   private String port(String svc) {
