@@ -160,10 +160,10 @@ service_secrets() {
     api-server) echo "stoke.internal-secret=$INTERNAL_SECRET" ;;
     orchestrator)
       echo "stoke.internal-secret=$INTERNAL_SECRET"
-      echo "stoke.base.python=$STOKE_BASE_PYTHON"
-      echo "stoke.base.java-jre=$STOKE_BASE_JAVA_JRE"
-      echo "stoke.base.java-jdk=$STOKE_BASE_JAVA_JDK"
-      echo "stoke.base.minimal=$STOKE_BASE_MINIMAL"
+      echo "stoke.base.python=${STOKE_BASE_PYTHON:-}"
+      echo "stoke.base.java-jre=${STOKE_BASE_JAVA_JRE:-}"
+      echo "stoke.base.java-jdk=${STOKE_BASE_JAVA_JDK:-}"
+      echo "stoke.base.minimal=${STOKE_BASE_MINIMAL:-}"
       ;;
     gateway)
       echo "stoke.api.internal-secret=$INTERNAL_SECRET"
