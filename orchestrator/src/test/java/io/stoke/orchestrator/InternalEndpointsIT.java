@@ -32,7 +32,7 @@ class InternalEndpointsIT {
   @BeforeAll
   static void start() throws Exception {
     redis = RedisServer.start();
-    var definitions = Files.writeString(dir.resolve("functions.yml"), "");
+    var definitions = Files.writeString(dir.resolve("functions.yml"), "functions: []\n");
     orchestrator =
         ItSupport.startOrchestrator(definitions, redis.url(), "--stoke.internal-secret=" + SECRET);
     port = Integer.parseInt(orchestrator.getEnvironment().getProperty("local.server.port"));
