@@ -2,6 +2,7 @@
 # ./stoke up — set up what is missing and run the platform in the foreground.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib/services.sh"
 
 GATEWAY_PORT="${STOKE_GATEWAY_PORT:-8080}"
 REDIS_URL="${STOKE_REDIS_URL:-redis://127.0.0.1:6379}"
@@ -10,6 +11,9 @@ STATS_PORT="${STOKE_STATS_PORT:-8125}"
 # The gateway's load reports get a UDP socket of their own, so a flood at STATS_PORT cannot drown them.
 STATS_GATEWAY_PORT="${STOKE_STATS_GATEWAY_PORT:-8126}"
 API_PORT="${STOKE_API_PORT:-8083}"
+ORCHESTRATOR_PORT="${STOKE_ORCHESTRATOR_PORT:-8081}"
+STATS_ADMIN_PORT="${STOKE_STATS_ADMIN_PORT:-8082}"
+XDS_HTTP_PORT="${STOKE_XDS_HTTP_PORT:-18001}"
 TLS="${STOKE_TLS:-0}"
 DEFINITIONS="${STOKE_DEFINITIONS:-$STOKE_HOME/global-function-definition.yml}"
 BUILD=1
@@ -22,7 +26,11 @@ while [[ $# -gt 0 ]]; do
     --docker-host) export DOCKER_HOST="$2"; shift 2 ;;
     --xds-port) XDS_PORT="$2"; shift 2 ;;
     --stats-port) STATS_PORT="$2"; shift 2 ;;
+    --stats-gateway-port) STATS_GATEWAY_PORT="$2"; shift 2 ;;
     --api-port) API_PORT="$2"; shift 2 ;;
+    --orchestrator-port) ORCHESTRATOR_PORT="$2"; shift 2 ;;
+    --stats-admin-port) STATS_ADMIN_PORT="$2"; shift 2 ;;
+    --xds-http-port) XDS_HTTP_PORT="$2"; shift 2 ;;
     --tls) TLS=1; shift ;;
     --definitions) DEFINITIONS="$(cd "$(dirname "$2")" && pwd)/$(basename "$2")"; shift 2 ;;
     --no-build) BUILD=0; shift ;;
@@ -66,7 +74,7 @@ ensure_bases
 
 # One internal secret per installation: the gateway proves with it to the api-server that the user
 # it forwards was authenticated, the api-server to the orchestrator that an image check is its own.
-# It travels in the environment, never on a command line.
+# It travels in the services' settings files (mode 600), never on a command line or in the environment.
 SECRET_FILE="$STOKE_STATE/internal-secret"
 if [[ ! -s "$SECRET_FILE" ]]; then
   (umask 077 && head -c 32 /dev/urandom | base64 | tr -d '/+=\n' >"$SECRET_FILE")
@@ -108,9 +116,9 @@ trap stop_services INT TERM EXIT
 
 health_port() {
   case "$1" in
-    stats-listener) echo 8082 ;;
-    xds-control-plane) echo 18001 ;;
-    orchestrator) echo 8081 ;;
+    stats-listener) echo "$STATS_ADMIN_PORT" ;;
+    xds-control-plane) echo "$XDS_HTTP_PORT" ;;
+    orchestrator) echo "$ORCHESTRATOR_PORT" ;;
     api-server) echo "$API_PORT" ;;
     gateway) echo "$GATEWAY_PORT" ;;
   esac
@@ -122,12 +130,12 @@ service_args() {
   # network and of function containers (which see the host through the bridge, not loopback).
   [[ "$1" == gateway ]] || common+=("--server.address=127.0.0.1")
   case "$1" in
-    stats-listener) echo "${common[@]}" "--stoke.stats.port=$STATS_PORT" "--stoke.stats.bind=127.0.0.1" "--stoke.stats.gateway-port=$STATS_GATEWAY_PORT" ;;
-    xds-control-plane) echo "${common[@]}" "--stoke.xds.port=$XDS_PORT" ;;
-    orchestrator) echo "${common[@]}" "--stoke.definitions=$DEFINITIONS" "--stoke.functions-dir=$(dirname "$DEFINITIONS")/functions" \
+    stats-listener) printf '%s\n' "${common[@]}" "--stoke.stats.port=$STATS_PORT" "--stoke.stats.bind=127.0.0.1" "--stoke.stats.gateway-port=$STATS_GATEWAY_PORT" ;;
+    xds-control-plane) printf '%s\n' "${common[@]}" "--stoke.xds.port=$XDS_PORT" ;;
+    orchestrator) printf '%s\n' "${common[@]}" "--stoke.definitions=$DEFINITIONS" "--stoke.functions-dir=$(dirname "$DEFINITIONS")/functions" \
       "--stoke.docker-host=${DOCKER_HOST:-unix:///var/run/docker.sock}" ;;
-    api-server) echo "${common[@]}" "--stoke.orchestrator-url=http://127.0.0.1:$(health_port orchestrator)" ;;
-    gateway) echo "${common[@]}" "--stoke.gateway.mode=direct" "--management.statsd.metrics.export.port=$STATS_GATEWAY_PORT" "--stoke.api.url=http://127.0.0.1:$API_PORT" "${EXTRA_GATEWAY_ARGS[@]}" ;;
+    api-server) printf '%s\n' "${common[@]}" "--stoke.orchestrator-url=http://127.0.0.1:$(health_port orchestrator)" ;;
+    gateway) printf '%s\n' "${common[@]}" "--stoke.gateway.mode=direct" "--management.statsd.metrics.export.port=$STATS_GATEWAY_PORT" "--stoke.api.url=http://127.0.0.1:$API_PORT" "${EXTRA_GATEWAY_ARGS[@]}" ;;
   esac
 }
 
@@ -140,23 +148,38 @@ start_service() {
   # Run a copy: a rebuild while the platform runs must not swap the jar under a live JVM.
   mkdir -p "$STOKE_STATE/run"
   cp "$(jar_of "$svc")" "$STOKE_STATE/run/$svc.jar"
-  # Secrets go through the environment (Spring's relaxed binding), not the visible command line.
-  local env=()
-  case "$svc" in
-    api-server|orchestrator) env=("STOKE_INTERNALSECRET=$INTERNAL_SECRET" "STOKE_METRICSTOKEN=$(cat "$METRICS_TOKEN_FILE")") ;;
-    stats-listener) env=("STOKE_METRICSTOKEN=$(cat "$METRICS_TOKEN_FILE")") ;;
+  { service_args "$svc" | sed 's/^--//'; service_secrets "$svc"; } | write_settings "$svc"
+  local health="http://127.0.0.1:$(health_port "$svc")/actuator/health" cacert=""
+  if [[ $svc == gateway ]]; then health="$SCHEME://127.0.0.1:$(health_port "$svc")/actuator/health"; cacert="${CURL_TLS[1]:-}"; fi
+  write_health "$svc" "$health" "$cacert"
+  : >"$LOGS_DIR/$svc.log"
+  launch_service "$svc"
+}
+
+# Settings that must not be seen on a command line or in the environment, and the offline base
+# images (from bases.sh), so that every restart of the orchestrator builds images without a registry.
+service_secrets() {
+  case "$1" in
+    api-server)
+      echo "stoke.internal-secret=$INTERNAL_SECRET"
+      echo "stoke.metrics-token=$(cat "$METRICS_TOKEN_FILE")"
+      ;;
+    stats-listener) echo "stoke.metrics-token=$(cat "$METRICS_TOKEN_FILE")" ;;
+    orchestrator)
+      echo "stoke.internal-secret=$INTERNAL_SECRET"
+      echo "stoke.metrics-token=$(cat "$METRICS_TOKEN_FILE")"
+      echo "stoke.base.python=${STOKE_BASE_PYTHON:-}"
+      echo "stoke.base.java-jre=${STOKE_BASE_JAVA_JRE:-}"
+      echo "stoke.base.java-jdk=${STOKE_BASE_JAVA_JDK:-}"
+      echo "stoke.base.minimal=${STOKE_BASE_MINIMAL:-}"
+      ;;
     gateway)
-      env=("STOKE_API_INTERNALSECRET=$INTERNAL_SECRET" "STOKE_GATEWAY_METRICSTOKEN=$(cat "$METRICS_TOKEN_FILE")")
-      [[ $TLS == 1 ]] && env+=("SERVER_SSL_KEYSTOREPASSWORD=$(cat "$TLS_DIR/password")")
+      echo "stoke.api.internal-secret=$INTERNAL_SECRET"
+      echo "stoke.gateway.metrics-token=$(cat "$METRICS_TOKEN_FILE")"
+      [[ $TLS == 1 ]] && echo "server.ssl.key-store-password=$(cat "$TLS_DIR/password")"
       ;;
   esac
-  # shellcheck disable=SC2046
-  local flags=("${SERVICE_JVM_FLAGS[@]}")
-  [[ $svc == gateway ]] && flags=("${GATEWAY_JVM_FLAGS[@]}")
-  env "${env[@]}" setsid "$JAVA" "${flags[@]}" \
-    -jar "$STOKE_STATE/run/$svc.jar" $(service_args "$svc") >"$LOGS_DIR/$svc.log" 2>&1 < /dev/null &
-  echo $! >"$pidfile"
-  info "$svc started (pid $!, log $LOGS_DIR/$svc.log)"
+  return 0
 }
 
 await_health() {
@@ -189,14 +212,7 @@ info "API:   $curl_cmd $SCHEME://127.0.0.1:$GATEWAY_PORT/api/v1/openapi.json   (
 info "load:  ./stoke load hello --profile step"
 info "logs:  $LOGS_DIR/   Ctrl-C stops the platform and removes the function containers."
 
-# Stay in the foreground until a service dies or we are told to stop.
-while true; do
-  for svc in "${SERVICES[@]}"; do
-    if ! kill -0 "$(cat "$PIDS_DIR/$svc.pid")" 2>/dev/null; then
-      tail -n 20 "$LOGS_DIR/$svc.log" >&2
-      die "$svc stopped unexpectedly; its log: $LOGS_DIR/$svc.log"
-    fi
-  done
-  sleep 2 &
-  wait $! || true
-done
+info "       A service that crashes is restarted; ./stoke restart SERVICE restarts one by hand."
+
+# Stay in the foreground, restarting a service that exits, until we are told to stop.
+supervise_services

@@ -10,19 +10,25 @@ final class Chart {
   static final int HEIGHT = 220;
   static final int LEFT = 56;
   static final int BOTTOM = 28;
-  static final int TOP = 10;
+
+  /** Room above the plot for the unit, so it never sits on the top tick's value. */
+  static final int TOP = 24;
 
   private Chart() {}
 
-  /** Series of (x, y) points drawn as step-free polylines over x in [0, maxX]. */
-  static String svg(List<List<double[]>> series, List<String> colors, int maxX, String unit) {
+  /**
+   * Series of (x, y) points drawn as step-free polylines over x in [0, maxX]; {@code counts} puts
+   * the y ticks on whole numbers, for things that come in units (requests, instances).
+   */
+  static String svg(
+      List<List<double[]>> series, List<String> colors, int maxX, String unit, boolean counts) {
     double maxY = 1;
     for (var points : series) {
       for (var p : points) {
         maxY = Math.max(maxY, p[1]);
       }
     }
-    maxY = niceCeiling(maxY);
+    maxY = counts ? wholeCeiling(maxY) : niceCeiling(maxY);
     var svg = new StringBuilder();
     svg.append("<svg xmlns='http://www.w3.org/2000/svg' width='")
         .append(WIDTH)
@@ -41,7 +47,7 @@ final class Chart {
       svg.append(line(x, HEIGHT - BOTTOM, x, HEIGHT - BOTTOM + 4, "#999"))
           .append(text(x, HEIGHT - 8, s + "s", "middle"));
     }
-    svg.append(text(12, TOP + 10, unit, "start"));
+    svg.append(text(4, TOP - 10, unit, "start"));
     for (int i = 0; i < series.size(); i++) {
       var points = series.get(i);
       if (points.isEmpty()) {
@@ -64,6 +70,21 @@ final class Chart {
 
   private static double y(double value, double maxY) {
     return HEIGHT - BOTTOM - (HEIGHT - BOTTOM - TOP) * value / maxY;
+  }
+
+  /** A top of 4 whole steps of 1, 2 or 5 times a power of ten: every tick is an integer. */
+  static double wholeCeiling(double value) {
+    double quarter = value / 4;
+    if (quarter <= 1) {
+      return 4;
+    }
+    double magnitude = Math.pow(10, Math.floor(Math.log10(quarter)));
+    for (double step : new double[] {1, 2, 5}) {
+      if (step * magnitude >= quarter) {
+        return 4 * step * magnitude;
+      }
+    }
+    return 40 * magnitude;
   }
 
   static double niceCeiling(double value) {

@@ -55,13 +55,18 @@ final class InstanceSampler implements AutoCloseable {
         }
       }
       var counts = new Counts(ready, starting, draining);
-      bySecond.merge(second, counts, (a, b) -> a.total() >= b.total() ? a : b);
+      record(second, counts);
       problem = "";
       return Optional.of(counts);
     } catch (RuntimeException e) {
       problem = "instance registry unreachable: " + e.getMessage();
       return Optional.empty();
     }
+  }
+
+  /** Files {@code counts} under {@code second}, keeping the larger of two samples of a second. */
+  void record(int second, Counts counts) {
+    bySecond.merge(second, counts, (a, b) -> a.total() >= b.total() ? a : b);
   }
 
   ConcurrentSkipListMap<Integer, Counts> bySecond() {

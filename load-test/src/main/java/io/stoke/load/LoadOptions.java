@@ -40,15 +40,23 @@ public record LoadOptions(
         --rate R            open model: R requests/s at the profile's peak (not slowed by slow answers)
         --concurrency C     closed model: C clients at the peak, each waiting for its answer (default 32)
         --duration D        how long load is sent (default 60s; durations like 30s, 2m)
-        --profile P         constant | step | ramp | spike (default step: up, down, then idle)
+        --profile P         constant | step | ramp | spike (default step: up in steps, then down)
         --path P            sub-path and query to call, e.g. '/a?ms=100' (default /)
         --method M          HTTP method (default GET, or POST with --body)
         --body TEXT         request body
-        --observe D         keep sampling instances after the load (default 25s for step, else 5s)
+        --observe D         keep sampling instances after the load, idle (default 25s for step, else 5s)
         --gateway URL       gateway base URL (default http://127.0.0.1:8080, or $STOKE_GATEWAY_URL)
         --redis-url URL     where the instance registry is (default redis://127.0.0.1:6379)
         --out DIR           report folder (default .stoke/reports/load-FUNCTION-TIME)
+        -h, --help          this text
+      Exit code: 0 when every request got a 2xx answer, 1 when any failed (or none answered),
+      2 for bad options.
       """;
+
+  /** True when the arguments ask for the usage text, whatever else they hold. */
+  static boolean wantsHelp(String[] args) {
+    return java.util.Arrays.stream(args).anyMatch(a -> a.equals("-h") || a.equals("--help"));
+  }
 
   static LoadOptions parse(String[] args, String defaultOut) {
     String function = null;

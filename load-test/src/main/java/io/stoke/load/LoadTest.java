@@ -8,6 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.LocalDateTime;
+import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.concurrent.Executors;
@@ -19,6 +20,10 @@ public final class LoadTest {
   private LoadTest() {}
 
   public static void main(String[] args) throws Exception {
+    if (LoadOptions.wantsHelp(args)) {
+      System.out.print(LoadOptions.USAGE);
+      return;
+    }
     LoadOptions options;
     try {
       var stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
@@ -46,11 +51,13 @@ public final class LoadTest {
     }
     var recorder = new Recorder();
     try (var sampler = new InstanceSampler(options.redisUrl(), options.function())) {
+      var startedAt = ZonedDateTime.now();
       long start = System.nanoTime();
       var driver = new LoadDriver(options, recorder, client, start);
+      sampler.sample(0);
       var progress = Executors.newSingleThreadScheduledExecutor();
       progress.scheduleAtFixedRate(
-          () -> printProgress(options, recorder, sampler, driver, start), 1, 1, TimeUnit.SECONDS);
+          new Progress(recorder, sampler, driver, System.out), 1, 1, TimeUnit.SECONDS);
       System.out.println("Sending load to " + options.target() + " — " + describe(options));
       driver.run();
       long observeUntil = System.nanoTime() + options.observe().toNanos();
@@ -59,18 +66,34 @@ public final class LoadTest {
       }
       progress.shutdownNow();
       var report =
-          new Report(options, recorder, sampler, Duration.ofNanos(System.nanoTime() - start));
+          new Report(
+              options, recorder, sampler, startedAt, Duration.ofNanos(System.nanoTime() - start));
       System.out.println();
       System.out.print(report.text());
       var html = report.write(options.out());
       System.out.println("Report: " + html.toAbsolutePath());
-      if (recorder.total().getTotalCount() > 0
-          && recorder.failures() == recorder.total().getTotalCount()) {
-        System.err.println("stoke load: every request failed — see the status line above");
-        return 1;
-      }
-      return 0;
+      return verdict(recorder, System.err);
     }
+  }
+
+  /** 0 when every request got a 2xx answer; otherwise 1, with the reason written to {@code err}. */
+  static int verdict(Recorder recorder, java.io.PrintStream err) {
+    long count = recorder.total().getTotalCount();
+    long failed = recorder.failures();
+    if (count == 0) {
+      err.println("stoke load: no request was sent");
+      return 1;
+    }
+    if (failed > 0) {
+      err.printf(
+          Locale.ROOT,
+          "stoke load: %d of %d requests failed (no 2xx answer): %s%n",
+          failed,
+          count,
+          recorder.statuses());
+      return 1;
+    }
+    return 0;
   }
 
   private static String describe(LoadOptions o) {
@@ -110,35 +133,5 @@ public final class LoadTest {
       Thread.currentThread().interrupt();
       return "interrupted";
     }
-  }
-
-  private static void printProgress(
-      LoadOptions options,
-      Recorder recorder,
-      InstanceSampler sampler,
-      LoadDriver driver,
-      long start) {
-    int second = (int) ((System.nanoTime() - start) / 1_000_000_000L) - 1;
-    if (second < 0) {
-      return;
-    }
-    var counts = sampler.sample(second + 1);
-    var s = recorder.second(second);
-    String latency =
-        s == null || s.latency.getTotalCount() == 0
-            ? "p50 -  p99 -"
-            : "p50 "
-                + Report.ms(s.latency.getValueAtPercentile(50))
-                + "  p99 "
-                + Report.ms(s.latency.getValueAtPercentile(99));
-    System.out.printf(
-        Locale.ROOT,
-        "%4ds  %6d req/s  %s  errors %d  in flight %d  instances %s%n",
-        second + 1,
-        s == null ? 0 : s.ok.sum() + s.failed.sum(),
-        latency,
-        s == null ? 0 : s.failed.sum(),
-        driver.inFlight(),
-        counts.map(Object::toString).orElse("? " + sampler.problem()));
   }
 }

@@ -6,8 +6,8 @@ import java.util.Locale;
 /**
  * The shape of a load over time, as a fraction of its peak.
  *
- * @param shape constant, step (up in steps, back down, then idle), ramp or spike
- * @param duration how long load is sent
+ * @param shape constant, step (up in steps, then back down), ramp or spike
+ * @param duration how long load is sent: every shape sends load until its end
  */
 public record Profile(Shape shape, Duration duration) {
 
@@ -28,8 +28,11 @@ public record Profile(Shape shape, Duration duration) {
     }
   }
 
-  /** The step profile's levels: up in three steps, back down, then a last phase with none. */
-  static final double[] STEPS = {0.25, 0.5, 1.0, 0.5, 0.25, 0.0};
+  /**
+   * The step profile's levels: up in three steps, then back down. None is zero, so load is sent for
+   * the whole duration; the idle time after it is the run's observation window.
+   */
+  static final double[] STEPS = {0.25, 0.5, 1.0, 0.5, 0.25};
 
   /** The fraction of the peak to apply {@code elapsed} into the run, in [0, 1]. */
   public double levelAt(Duration elapsed) {

@@ -18,8 +18,9 @@ final class Recorder {
 
   /** One call's outcome: an HTTP status, or {@code 0} with an error kind when none came. */
   record Outcome(int status, String error, boolean coldStart, long latencyMicros) {
+    /** Only a 2xx answer is a success: a 404 from a misspelt function is a failed request too. */
     boolean failed() {
-      return status == 0 || status >= 500 || status == 429;
+      return status < 200 || status >= 300;
     }
   }
 

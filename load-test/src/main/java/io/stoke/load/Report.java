@@ -5,25 +5,56 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 
 /** The end-of-run summary as text, CSV and a self-contained HTML page with SVG charts. */
 final class Report {
 
+  /** How the run's start is shown: a person reads it, so no ISO offset or bracketed zone id. */
+  static final DateTimeFormatter STARTED =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss z", Locale.ROOT);
+
   private final LoadOptions options;
   private final Recorder recorder;
   private final InstanceSampler instances;
+  private final ZonedDateTime startedAt;
   private final Duration elapsed;
   private final int lastSecond;
 
-  Report(LoadOptions options, Recorder recorder, InstanceSampler instances, Duration elapsed) {
+  Report(
+      LoadOptions options,
+      Recorder recorder,
+      InstanceSampler instances,
+      ZonedDateTime startedAt,
+      Duration elapsed) {
     this.options = options;
     this.recorder = recorder;
     this.instances = instances;
+    this.startedAt = startedAt;
     this.elapsed = elapsed;
     this.lastSecond = (int) Math.max(1, elapsed.toSeconds());
+  }
+
+  /**
+   * The instance counts of every second of the run. A second without a sample of its own (the
+   * registry was slow or unreachable just then) shows the last count known before it; seconds
+   * before the first sample have none.
+   */
+  NavigableMap<Integer, InstanceSampler.Counts> instancesBySecond() {
+    var sampled = instances.bySecond();
+    var filled = new TreeMap<Integer, InstanceSampler.Counts>();
+    for (int s = 0; s <= lastSecond; s++) {
+      var known = sampled.floorEntry(s);
+      if (known != null) {
+        filled.put(s, known.getValue());
+      }
+    }
+    return filled;
   }
 
   static String ms(long micros) {
@@ -93,9 +124,10 @@ final class Report {
   String csv() {
     var out =
         new StringBuilder("second,ok,failed,cold_starts,p50_ms,p99_ms,ready,starting,draining\n");
+    var filled = instancesBySecond();
     for (int s = 0; s <= lastSecond; s++) {
       var sec = recorder.second(s);
-      var counts = instances.bySecond().get(s);
+      var counts = filled.get(s);
       out.append(s)
           .append(',')
           .append(sec == null ? 0 : sec.ok.sum())
@@ -134,8 +166,7 @@ final class Report {
     }
     var ready = new ArrayList<double[]>();
     var total = new ArrayList<double[]>();
-    instances
-        .bySecond()
+    instancesBySecond()
         .forEach(
             (s, c) -> {
               ready.add(new double[] {s, c.ready()});
@@ -152,16 +183,20 @@ final class Report {
         .append("<h1>Stoke load test — ")
         .append(esc(options.function()))
         .append("</h1><p>")
-        .append(esc(ZonedDateTime.now().toString()))
+        .append("Started ")
+        .append(esc(STARTED.format(startedAt)))
         .append("</p><pre>")
         .append(esc(text()))
         .append("</pre>");
     page.append("<h2>Requests per second</h2>")
         .append(legend("#2e7d32", "answered", "#c62828", "failed"))
-        .append(Chart.svg(List.of(ok, failed), List.of("#2e7d32", "#c62828"), lastSecond, "req/s"));
+        .append(
+            Chart.svg(
+                List.of(ok, failed), List.of("#2e7d32", "#c62828"), lastSecond, "req/s", true));
     page.append("<h2>Latency per second (from intended send time)</h2>")
         .append(legend("#1565c0", "p50", "#ef6c00", "p99"))
-        .append(Chart.svg(List.of(p50, p99), List.of("#1565c0", "#ef6c00"), lastSecond, "ms"));
+        .append(
+            Chart.svg(List.of(p50, p99), List.of("#1565c0", "#ef6c00"), lastSecond, "ms", false));
     page.append("<h2>Instances of ").append(esc(options.function())).append("</h2>");
     if (total.isEmpty()) {
       page.append("<p>Not sampled").append(esc(problemSuffix())).append(".</p>");
@@ -169,7 +204,11 @@ final class Report {
       page.append(legend("#6a1b9a", "all (starting, ready, draining)", "#00838f", "ready"))
           .append(
               Chart.svg(
-                  List.of(total, ready), List.of("#6a1b9a", "#00838f"), lastSecond, "instances"));
+                  List.of(total, ready),
+                  List.of("#6a1b9a", "#00838f"),
+                  lastSecond,
+                  "instances",
+                  true));
     }
     page.append("<p>The load stopped at ")
         .append(options.profile().duration().toSeconds())

@@ -71,7 +71,7 @@ class LoadTestTest {
 
     int code = LoadTest.run(options);
 
-    assertThat(code).isZero();
+    assertThat(code).as("some answers were 503").isEqualTo(1);
     assertThat(calls.get()).isBetween(190, 201);
     var summary = Files.readString(out.resolve("summary.txt"));
     assertThat(summary).contains("cold starts (X-Stoke-Cold-Start: true) 1").contains("503=");
@@ -87,7 +87,7 @@ class LoadTestTest {
         LoadTest.run(
             options(out, "--concurrency", "4", "--duration", "1s", "--profile", "constant"));
 
-    assertThat(code).isZero();
+    assertThat(code).as("the fake gateway answers every tenth call with 503").isEqualTo(1);
     assertThat(calls.get()).isGreaterThan(10);
   }
 
@@ -106,13 +106,13 @@ class LoadTestTest {
   }
 
   @Test
-  void theStepProfileGoesUpComesDownAndEndsIdle() {
+  void theStepProfileGoesUpInStepsThenComesDown() {
     var step = new Profile(Profile.Shape.STEP, Duration.ofSeconds(60));
 
     assertThat(step.levelAt(Duration.ofSeconds(1))).isEqualTo(0.25);
     assertThat(step.levelAt(Duration.ofSeconds(25))).isEqualTo(1.0);
-    assertThat(step.levelAt(Duration.ofSeconds(45))).isEqualTo(0.25);
-    assertThat(step.levelAt(Duration.ofSeconds(55))).isZero();
+    assertThat(step.levelAt(Duration.ofSeconds(45))).isEqualTo(0.5);
+    assertThat(step.levelAt(Duration.ofSeconds(55))).isEqualTo(0.25);
     var ramp = new Profile(Profile.Shape.RAMP, Duration.ofSeconds(10));
     assertThat(ramp.levelAt(Duration.ofSeconds(5))).isEqualTo(0.5);
     var spike = new Profile(Profile.Shape.SPIKE, Duration.ofSeconds(60));
@@ -136,6 +136,68 @@ class LoadTestTest {
         .isEqualTo("POST");
     assertThat(LoadOptions.parse(new String[] {"hello"}, "x").redisUrl())
         .isEqualTo(Optional.of("redis://127.0.0.1:6379"));
+  }
+
+  @Test
+  void theStepProfileSendsLoadForItsWholeDurationSoTheReportSaysTrue() {
+    var step = new Profile(Profile.Shape.STEP, Duration.ofSeconds(60));
+
+    for (int second = 0; second < 60; second++) {
+      assertThat(step.levelAt(Duration.ofSeconds(second))).as("level at %d s", second).isPositive();
+    }
+  }
+
+  @Test
+  void everyAnswerThatIsNot2xxIsAFailureAndTheExitCodeSaysSo() {
+    var recorder = new Recorder();
+    for (int i = 0; i < 6; i++) {
+      recorder.record(0, new Recorder.Outcome(404, "", false, 1_000));
+    }
+    recorder.record(0, new Recorder.Outcome(301, "", false, 1_000));
+    recorder.record(0, new Recorder.Outcome(200, "", false, 1_000));
+    var err = new java.io.ByteArrayOutputStream();
+
+    int code = LoadTest.verdict(recorder, new java.io.PrintStream(err, true));
+
+    assertThat(recorder.failures()).isEqualTo(7);
+    assertThat(code).isEqualTo(1);
+    assertThat(err.toString()).contains("7 of 8 requests failed").contains("404=6");
+  }
+
+  @Test
+  void aRunWhereEveryAnswerIs2xxExitsZero() {
+    var recorder = new Recorder();
+    recorder.record(0, new Recorder.Outcome(200, "", false, 1_000));
+    recorder.record(1, new Recorder.Outcome(204, "", false, 1_000));
+
+    assertThat(LoadTest.verdict(recorder, System.err)).isZero();
+    assertThat(recorder.failures()).isZero();
+  }
+
+  @Test
+  void progressPrintsEachSecondOnceEvenWhenTicksComeLateAndBunched() {
+    var options = LoadOptions.parse(new String[] {"hello", "--redis-url", "none"}, "x");
+    var recorder = new Recorder();
+    var driver = new LoadDriver(options, recorder, java.net.http.HttpClient.newHttpClient(), 0);
+    var out = new java.io.ByteArrayOutputStream();
+    try (var sampler = new InstanceSampler(Optional.empty(), "hello")) {
+      var progress = new Progress(recorder, sampler, driver, new java.io.PrintStream(out, true));
+
+      progress.run();
+      progress.run();
+      progress.run();
+    }
+
+    assertThat(out.toString().lines().map(l -> l.trim().split(" ")[0]))
+        .containsExactly("1s", "2s", "3s");
+  }
+
+  @Test
+  void helpIsAskedForWithDashHOrDashDashHelp() {
+    assertThat(LoadOptions.wantsHelp(new String[] {"-h"})).isTrue();
+    assertThat(LoadOptions.wantsHelp(new String[] {"hello", "--help"})).isTrue();
+    assertThat(LoadOptions.wantsHelp(new String[] {"hello"})).isFalse();
+    assertThat(LoadOptions.USAGE).contains("Exit code");
   }
 
   @Test

@@ -34,7 +34,7 @@ class InternalEndpointsIT {
   @BeforeAll
   static void start() throws Exception {
     redis = RedisServer.start();
-    var definitions = Files.writeString(dir.resolve("functions.yml"), "");
+    var definitions = Files.writeString(dir.resolve("functions.yml"), "functions: []\n");
     orchestrator =
         ItSupport.startOrchestrator(
             definitions,

@@ -2,19 +2,22 @@ package io.stoke.common.definition;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.representer.Representer;
 
 /**
  * Reads {@code global-function-definition.yml} into {@link FunctionDefinitions}.
@@ -95,9 +98,13 @@ public final class DefinitionLoader {
     String text;
     try {
       text = Files.readString(file);
+    } catch (NoSuchFileException e) {
+      throw new InvalidDefinitionsException(
+          file.toString(), List.of(new DefinitionProblem("", "no such file: " + file)));
     } catch (IOException e) {
       throw new InvalidDefinitionsException(
-          file.toString(), List.of(new DefinitionProblem("", "cannot read " + file + ": " + e)));
+          file.toString(),
+          List.of(new DefinitionProblem("", "cannot read " + file + ": " + e.getMessage())));
     }
     return parse(text, file.toString());
   }
@@ -109,21 +116,26 @@ public final class DefinitionLoader {
       throw new InvalidDefinitionsException(source, problems);
     }
     var functions = new ArrayList<FunctionDefinition>();
-    if (document != null) {
-      if (!(document instanceof Map<?, ?> top)) {
-        problems.add(
-            new DefinitionProblem(
-                "", "the file must be a mapping with a 'functions:' list, not " + document));
-      } else {
-        readTop(new Node("", Node.stringKeys(top), problems), functions);
-      }
+    var names = new ArrayList<String>();
+    if (document == null) {
+      problems.add(new DefinitionProblem("functions", "functions: " + NO_FUNCTIONS_KEY));
+    } else if (!(document instanceof Map<?, ?> top)) {
+      problems.add(
+          new DefinitionProblem(
+              "", "the file must be a mapping with a 'functions:' list, not " + document));
+    } else {
+      readTop(new Node("", Node.stringKeys(top), problems), functions, names);
     }
-    checkDuplicates(functions, problems);
+    checkDuplicates(names, problems);
     if (!problems.isEmpty()) {
       throw new InvalidDefinitionsException(source, problems);
     }
     return new FunctionDefinitions(functions);
   }
+
+  static final String NO_FUNCTIONS_KEY =
+      "the file has no 'functions:' key: list the functions under it (write 'functions: []' for"
+          + " none)";
 
   private static Object readYaml(String yaml, List<DefinitionProblem> problems) {
     var options = new LoaderOptions();
@@ -132,7 +144,14 @@ public final class DefinitionLoader {
     options.setCodePointLimit(MAX_FILE_CHARS);
     options.setAllowRecursiveKeys(false);
     try {
-      return new Yaml(new SafeConstructor(options)).load(yaml);
+      var dumper = new DumperOptions();
+      return new Yaml(
+              new SafeConstructor(options),
+              new Representer(dumper),
+              dumper,
+              options,
+              new Yaml12Booleans())
+          .load(yaml);
     } catch (MarkedYAMLException e) {
       var mark = e.getProblemMark();
       var where =
@@ -146,25 +165,38 @@ public final class DefinitionLoader {
     return null;
   }
 
-  private void readTop(Node top, List<FunctionDefinition> functions) {
+  private void readTop(Node top, List<FunctionDefinition> functions, List<String> names) {
     top.rejectUnknownKeys(TOP_KEYS);
+    if (!top.present("functions") && !top.present("usable-functions")) {
+      top.problem("functions", NO_FUNCTIONS_KEY);
+    }
     Node defaults = top.child("defaults");
     defaults.rejectUnknownKeys(DEFAULTS_KEYS);
     if (top.has("functions")) {
       if (top.raw("functions") instanceof List<?> list) {
         for (int i = 0; i < list.size(); i++) {
+          nameOf(list.get(i)).ifPresent(names::add);
           readEntry("functions[" + i + "]", list.get(i), defaults, top, functions);
         }
       } else {
         top.problem("functions", "must be a list of functions, each starting with '- name: ...'");
       }
     }
-    if (top.has("usable-functions")) {
-      Node original = top.child("usable-functions");
-      for (var key : Node.keys(Node.stringKeys((Map<?, ?>) top.raw("usable-functions")))) {
+    Node original = top.child("usable-functions");
+    if (top.raw("usable-functions") instanceof Map<?, ?> entries) {
+      var byKey = Node.stringKeys(entries);
+      for (var key : Node.keys(byKey)) {
+        nameOf(byKey.get(key)).ifPresent(names::add);
         readOriginal(original.child(key), defaults, functions);
       }
     }
+  }
+
+  /** The name an entry gives itself, read before anything else so duplicates are always seen. */
+  private static java.util.Optional<String> nameOf(Object entry) {
+    return entry instanceof Map<?, ?> map && map.get("name") != null
+        ? java.util.Optional.of(String.valueOf(map.get("name")).trim())
+        : java.util.Optional.empty();
   }
 
   private void readEntry(
@@ -370,6 +402,14 @@ public final class DefinitionLoader {
         var handler = f.string("handler", "Handler");
         if (!handler.matches("([a-z_][a-z0-9_]*\\.)*[A-Za-z_$][A-Za-z0-9_$]*")) {
           f.problem("handler", handler, "must be a Java class name like Echo or com.example.Echo");
+        } else if (functionsDir != null
+            && source != null
+            && !JavaSources.exists(functionsDir.resolve(source), handler)) {
+          f.problem(
+              "handler",
+              handler,
+              "no source file for this class: expected "
+                  + JavaSources.expected(functionsDir.resolve(source), handler));
         }
         yield handler;
       }
@@ -440,25 +480,20 @@ public final class DefinitionLoader {
         s.decimal("maxScaleUpRate", d.maxScaleUpRate(), 1.01, 1000, "in [1.01, 1000]"));
   }
 
-  private static void checkDuplicates(
-      List<FunctionDefinition> functions, List<DefinitionProblem> problems) {
-    var seen = new HashMap<String, Integer>();
-    var unique = new ArrayList<FunctionDefinition>();
-    for (var function : functions) {
-      if (seen.putIfAbsent(function.name(), unique.size()) != null) {
+  /** Every name given more than once, whatever else is wrong with the entries that give it. */
+  private static void checkDuplicates(List<String> names, List<DefinitionProblem> problems) {
+    var seen = new HashSet<String>();
+    for (var name : names) {
+      if (!seen.add(name)) {
         problems.add(
             new DefinitionProblem(
-                "functions." + function.name(),
+                "functions." + name,
                 "functions."
-                    + function.name()
+                    + name
                     + ".name = "
-                    + function.name()
+                    + name
                     + ", is defined more than once: function names must be unique"));
-      } else {
-        unique.add(function);
       }
     }
-    functions.clear();
-    functions.addAll(unique);
   }
 }

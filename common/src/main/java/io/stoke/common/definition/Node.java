@@ -44,6 +44,13 @@ final class Node {
     return values.containsKey(key) && values.get(key) != null;
   }
 
+  /**
+   * True when the key is written, even with no value ({@code functions:} with nothing under it).
+   */
+  boolean present(String key) {
+    return values.containsKey(key);
+  }
+
   Object raw(String key) {
     return values.get(key);
   }

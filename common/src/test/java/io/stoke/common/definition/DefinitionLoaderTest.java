@@ -393,9 +393,79 @@ class DefinitionLoaderTest {
   }
 
   @Test
-  void anEmptyFileHasNoFunctions() throws Exception {
-    assertThat(parse("").functions()).isEmpty();
-    assertThat(parse("# nothing yet\n").functions()).isEmpty();
+  void aFileWithoutAFunctionsKeyIsAnErrorNotAnEmptyPlatform() {
+    for (var yaml : List.of("", "# nothing yet\n", "defaults: {timeout: 10s}\n")) {
+      assertThat(problems(yaml))
+          .as("problems of %s", yaml)
+          .containsExactly("functions: " + DefinitionLoader.NO_FUNCTIONS_KEY);
+    }
+  }
+
+  @Test
+  void anEmptyFunctionsListIsValidWhenWrittenOut() throws Exception {
+    assertThat(parse("functions: []\n").functions()).isEmpty();
+    assertThat(parse("functions:\n").functions()).isEmpty();
+  }
+
+  @Test
+  void duplicateNamesAreReportedEvenWhenOneEntryHasAnotherProblem() {
+    var yaml =
+        "functions:\n  - {name: hello, runtime: python}\n  - {name: hello, runtime: pyton}\n";
+
+    assertThat(problems(yaml))
+        .containsExactlyInAnyOrder(
+            "functions.hello.runtime = pyton, must be one of python, java, image (did you mean"
+                + " 'python'?)",
+            "functions.hello.name = hello, is defined more than once: function names must be"
+                + " unique");
+  }
+
+  @ParameterizedTest(name = "auth: {0}")
+  @CsvSource({"yes", "no", "on", "off", "Yes"})
+  void yaml11BooleansAreReportedAsTheUserWroteThem(String written) {
+    var yaml = "functions:\n  - name: f\n    runtime: python\n    auth: " + written + "\n";
+
+    assertThat(problems(yaml))
+        .containsExactly("functions.f.auth = " + written + ", must be one of public, required");
+  }
+
+  @Test
+  void environmentValuesKeepTheWordsYesAndNo() throws Exception {
+    var yaml = "functions:\n  - name: f\n    runtime: python\n    environment: {A: yes, B: true}\n";
+
+    assertThat(parse(yaml).functions().getFirst().environment())
+        .containsEntry("A", "yes")
+        .containsEntry("B", "true");
+  }
+
+  @Test
+  void aJavaHandlerClassWithoutASourceFileIsNamedWithTheExpectedPath(@TempDir Path dir)
+      throws Exception {
+    Files.createDirectories(dir.resolve("greet/com/example"));
+    Files.writeString(dir.resolve("greet/GreetHandler.java"), "class GreetHandler {}");
+    Files.writeString(dir.resolve("greet/com/example/Echo.java"), "class Echo {}");
+    var yaml =
+        """
+        functions:
+          - {name: greet, runtime: java, handler: GreetHandler}
+          - {name: packaged, runtime: java, source: greet, handler: com.example.Echo}
+          - {name: typo, runtime: java, source: greet, handler: GreetHandlr}
+          - {name: elsewhere, runtime: java, source: greet, handler: org.acme.Missing}
+        """;
+
+    var e =
+        catchThrowableOfType(
+            InvalidDefinitionsException.class,
+            () -> new DefinitionLoader(dir).parse(yaml, "x.yml"));
+
+    assertThat(e.problems())
+        .extracting(DefinitionProblem::message)
+        .containsExactlyInAnyOrder(
+            "functions.typo.handler = GreetHandlr, no source file for this class: expected "
+                + dir.resolve("greet/GreetHandlr.java"),
+            "functions.elsewhere.handler = org.acme.Missing, no source file for this class:"
+                + " expected "
+                + dir.resolve("greet/org/acme/Missing.java"));
   }
 
   @Test

@@ -49,10 +49,39 @@ class ValidateCommandTest {
   }
 
   @Test
-  void aMissingFileIsReported(@TempDir Path dir) {
-    int code = run(dir.resolve("nope.yml").toString());
+  void aMissingFileIsReportedInWordsWithExitCodeOne(@TempDir Path dir) {
+    var missing = dir.resolve("nope.yml");
+
+    int code = run(missing.toString());
 
     assertThat(code).isEqualTo(1);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("cannot read");
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("no such file: " + missing)
+        .doesNotContain("java.nio");
+  }
+
+  @Test
+  void anEmptyFileIsAnErrorNotOkWithNoFunctions(@TempDir Path dir) throws Exception {
+    var file = dir.resolve("empty.yml");
+    Files.writeString(file, "");
+
+    int code = run(file.toString());
+
+    assertThat(code).isEqualTo(1);
+    assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain("OK");
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("no 'functions:' key");
+  }
+
+  @Test
+  void helpPrintsTheUsageAndExitsZero() {
+    assertThat(run("-h")).isZero();
+    assertThat(run("--help")).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("Usage: ./stoke validate");
+  }
+
+  @Test
+  void anUnknownOptionIsBadUsage() {
+    assertThat(run("--strict")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown option --strict");
   }
 }
