@@ -14,8 +14,9 @@ command -v curl >/dev/null 2>&1 || apt_install curl
 step "Preparing base images"
 ensure_bases
 
-# Containers left by an earlier run that was cut off would look like orphans to the tests.
-remove_function_containers
+# Containers left by an earlier test run that was cut off. Every test run labels its containers
+# with an installation id of its own (test-*); a platform's (`./stoke up`) are never touched.
+remove_test_containers
 
 step "Running the test suite (./mvnw verify)"
 set +e
@@ -23,6 +24,6 @@ set +e
   | grep --line-buffered -vE '^\[INFO\] (Download|Copying|Using|Changes detected|Recompiling|No sources|skip non existing|Building jar|Replacing|Installing|--- |$)'
 status=${PIPESTATUS[0]}
 set -e
-remove_function_containers
+remove_test_containers
 echo "Test suite finished in $((SECONDS - started)) s with exit code $status (full log: $STOKE_STATE/test.log)"
 exit "$status"

@@ -92,6 +92,9 @@ class InstallationIT {
     var laterOrphan = instanceContainer(ItSupport.INSTALLATION.id(), "owned-gone", "0rphan2");
     awaitGone(laterOrphan, "an orphan made later removed by a periodic reconcile");
 
+    assertThat(exists(foreignRunning))
+        .as("the other installation's instance, still there")
+        .isTrue();
     assertThat(docker.inspectContainerCmd(foreignRunning).exec().getState().getRunning())
         .as("the other installation's running instance")
         .isTrue();
