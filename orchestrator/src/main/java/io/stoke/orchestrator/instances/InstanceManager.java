@@ -393,7 +393,7 @@ public final class InstanceManager implements AutoCloseable {
    * (the idle rule still scales it down later), and waiting for the next reconcile or decision
    * would leave requests queueing. The count is taken before the drop, so a reconcile that starts a
    * replacement at the same time (minInstances) aims at the same number and nothing is started
-   * twice.
+   * twice; instances the autoscaler added meanwhile are kept.
    */
   private void lost(Instance instance, String why) {
     var current =
@@ -407,9 +407,14 @@ public final class InstanceManager implements AutoCloseable {
     }
   }
 
+  /** Starts instances until the function has {@code count} active again; never drains one. */
   private void replace(Instance dead, int count) {
     try {
-      scaleTo(dead.function(), count);
+      functions
+          .find(dead.function())
+          .ifPresent(
+              def ->
+                  withLock(def.name(), () -> launch(def, Math.max(0, count - active(def).size()))));
     } catch (RuntimeException e) {
       log.error("[{}] replacing instance {} failed", dead.function(), dead.id(), e);
     }
