@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# ./stoke down — stop the services `./stoke up` started and remove every function container.
+# ./stoke down — stop the services `./stoke up` started and remove this installation's function
+# containers.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
@@ -31,7 +32,10 @@ for svc in gateway api-server orchestrator xds-control-plane stats-listener; do
   rm -f "$pidfile"
 done
 [[ $stopped -gt 0 || $quiet == 1 ]] || info "no Stoke service was running"
-remove_function_containers
+# Only this checkout's containers: other installations and test runs may share the engine.
+if [[ -s "$INSTALLATION_ID_FILE" ]]; then
+  remove_function_containers "$(cat "$INSTALLATION_ID_FILE")"
+fi
 
 # The redis-server `up` started, and only that one (a Redis that was already running is left
 # alone): stopped last. Its append-only file in $STOKE_STATE/redis keeps users, keys and user

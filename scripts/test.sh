@@ -16,8 +16,9 @@ command -v docker-compose >/dev/null 2>&1 || apt_install docker-compose
 step "Preparing base images"
 ensure_bases
 
-# Containers left by an earlier run that was cut off would look like orphans to the tests.
-remove_function_containers
+# Containers left by an earlier test run that was cut off. Every test run labels its containers
+# with an installation id of its own (test-*); a platform's (`./stoke up`) are never touched.
+remove_test_containers
 
 step "Running the test suite (./mvnw verify)"
 set +e
@@ -25,6 +26,6 @@ set +e
   | grep --line-buffered -vE '^\[INFO\] (Download|Copying|Using|Changes detected|Recompiling|No sources|skip non existing|Building jar|Replacing|Installing|--- |$)'
 status=${PIPESTATUS[0]}
 set -e
-remove_function_containers
+remove_test_containers
 echo "Test suite finished in $((SECONDS - started)) s with exit code $status (full log: $STOKE_STATE/test.log)"
 exit "$status"

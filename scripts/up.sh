@@ -92,6 +92,9 @@ if [[ ! -s "$METRICS_TOKEN_FILE" ]]; then
 fi
 chmod 600 "$METRICS_TOKEN_FILE"
 
+INSTALLATION_ID="$(installation_id)"
+info "installation id: $INSTALLATION_ID ($INSTALLATION_ID_FILE)"
+
 SCHEME=http
 CURL_TLS=()
 if [[ $TLS == 1 ]]; then
@@ -133,7 +136,7 @@ service_args() {
     stats-listener) printf '%s\n' "${common[@]}" "--stoke.stats.port=$STATS_PORT" "--stoke.stats.bind=127.0.0.1" "--stoke.stats.gateway-port=$STATS_GATEWAY_PORT" ;;
     xds-control-plane) printf '%s\n' "${common[@]}" "--stoke.xds.port=$XDS_PORT" ;;
     orchestrator) printf '%s\n' "${common[@]}" "--stoke.definitions=$DEFINITIONS" "--stoke.functions-dir=$(dirname "$DEFINITIONS")/functions" \
-      "--stoke.docker-host=${DOCKER_HOST:-unix:///var/run/docker.sock}" ;;
+      "--stoke.docker-host=${DOCKER_HOST:-unix:///var/run/docker.sock}" "--stoke.installation-id=$INSTALLATION_ID" ;;
     api-server) printf '%s\n' "${common[@]}" "--stoke.orchestrator-url=http://127.0.0.1:$(health_port orchestrator)" ;;
     gateway) printf '%s\n' "${common[@]}" "--stoke.gateway.mode=direct" "--management.statsd.metrics.export.port=$STATS_GATEWAY_PORT" "--stoke.api.url=http://127.0.0.1:$API_PORT" "${EXTRA_GATEWAY_ARGS[@]}" ;;
   esac

@@ -157,14 +157,40 @@ ensure_bases() {
   set +a
 }
 
-# Removes every container Stoke manages (function instances, exec activations).
+# This checkout's installation id: every container its orchestrator makes is labelled
+# io.stoke.installation=<id>, and `down`, `status` and the orchestrator itself touch only those, so
+# other installations and test runs on the same Docker engine are left alone. Made once, then kept.
+INSTALLATION_ID_FILE="$STOKE_STATE/installation-id"
+installation_id() {
+  if [[ ! -s "$INSTALLATION_ID_FILE" ]]; then
+    mkdir -p "$STOKE_STATE"
+    # "local-" + 8 hex digits: a valid stoke.installation-id, and never a test's "test-" prefix.
+    echo "local-$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')" >"$INSTALLATION_ID_FILE"
+  fi
+  cat "$INSTALLATION_ID_FILE"
+}
+
+# Removes the containers (function instances, exec activations) of one installation.
 remove_function_containers() {
+  local installation="$1"
   docker_answers || return 0
   local ids
-  # Activation containers are labelled io.stoke.managed=false (reconcile must skip them).
-  ids="$( (docker ps -aq --filter label=io.stoke.managed=true; docker ps -aq --filter label=io.stoke.activation) | sort -u)"
+  ids="$(docker ps -aq --filter "label=io.stoke.installation=$installation")"
   if [[ -n "$ids" ]]; then
-    info "removing $(wc -w <<<"$ids") function container(s)"
+    info "removing $(wc -w <<<"$ids") function container(s) of installation $installation"
+    # shellcheck disable=SC2086
+    docker rm -fv $ids >/dev/null 2>&1 || true
+  fi
+}
+
+# Removes what test runs left (installations named test-*), never a platform's containers.
+remove_test_containers() {
+  docker_answers || return 0
+  local ids
+  ids="$(docker ps -a --filter label=io.stoke.installation --format '{{.ID}} {{.Label "io.stoke.installation"}}' \
+    | awk '$2 ~ /^test-/ { print $1 }')"
+  if [[ -n "$ids" ]]; then
+    info "removing $(wc -w <<<"$ids") container(s) left by test runs"
     # shellcheck disable=SC2086
     docker rm -fv $ids >/dev/null 2>&1 || true
   fi

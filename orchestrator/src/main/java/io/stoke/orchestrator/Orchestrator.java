@@ -86,7 +86,9 @@ public class Orchestrator implements SmartLifecycle {
             this::requestReconcile,
             clock,
             new UserFunctionSource(redis));
-    this.events = new DockerEventWatcher(dockerClient, instances, this::requestReconcile);
+    this.events =
+        new DockerEventWatcher(
+            dockerClient, properties.installation(), instances, this::requestReconcile);
     this.autoscaling = new Autoscaling(functions, redis, instances, clock);
     this.demand =
         new DemandConsumer(

@@ -93,8 +93,8 @@ class OrchestratorConfiguration {
   }
 
   @Bean
-  DockerContainers dockerContainers(DockerClient docker) {
-    return new DockerContainers(docker);
+  DockerContainers dockerContainers(DockerClient docker, StokeProperties properties) {
+    return new DockerContainers(docker, properties.installation());
   }
 
   @Bean
@@ -126,6 +126,7 @@ class OrchestratorConfiguration {
             docker,
             containers,
             settings.logTailBytes(),
+            properties.installation(),
             settings.enabled() ? unixSocket(properties.dockerHost()) : null);
     var worker = new ExecWorker(redis, runner, settings, properties.consumerName(), clock);
     if (settings.enabled()) {
@@ -155,7 +156,9 @@ class OrchestratorConfiguration {
       FunctionSet functions,
       StokeProperties properties,
       Clock clock) {
-    var settings = new ContainerSettings(properties.instanceHost(), properties.network());
+    var settings =
+        new ContainerSettings(
+            properties.instanceHost(), properties.network(), properties.installation());
     return new InstanceManager(docker, registry, redis, probe, functions, settings, clock);
   }
 }

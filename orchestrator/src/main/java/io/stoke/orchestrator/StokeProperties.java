@@ -1,5 +1,6 @@
 package io.stoke.orchestrator;
 
+import io.stoke.orchestrator.docker.Installation;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,6 +18,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param instanceHost the address the gateway reaches published instance ports on
  * @param network a Docker network to attach instances to (compose mode: no published ports, the
  *     host is the container's name); empty for publishing on {@code instanceHost}
+ * @param installationId the installation every container this orchestrator makes is labelled with,
+ *     and the only one it lists, watches and removes (see {@link Installation}); {@code default}
+ *     suits an orchestrator alone on its engine, {@code ./stoke up}, compose and the tests set one
  * @param base base images of the runtime templates
  * @param reconcileInterval how often Docker and the registry are compared
  * @param idleCheckInterval how often instances are checked for idleness
@@ -38,6 +42,7 @@ public record StokeProperties(
     @DefaultValue("unix:///var/run/docker.sock") String dockerHost,
     @DefaultValue("127.0.0.1") String instanceHost,
     @DefaultValue("") String network,
+    @DefaultValue(Installation.DEFAULT_ID) String installationId,
     @DefaultValue Base base,
     @DefaultValue("5s") Duration reconcileInterval,
     @DefaultValue("1s") Duration idleCheckInterval,
@@ -54,6 +59,7 @@ public record StokeProperties(
     Objects.requireNonNull(functionsDir, "stoke.functions-dir");
     Objects.requireNonNull(redisUrl, "stoke.redis-url");
     network = network == null ? "" : network.strip();
+    new Installation(installationId);
     base = base == null ? new Base(null, null, null, null) : base;
     positive("stoke.reconcile-interval", reconcileInterval);
     positive("stoke.idle-check-interval", idleCheckInterval);
@@ -63,6 +69,11 @@ public record StokeProperties(
     if (consumerName == null || consumerName.isBlank()) {
       throw new IllegalArgumentException("stoke.consumer-name = '', must not be blank");
     }
+  }
+
+  /** The installation this orchestrator's containers belong to. */
+  public Installation installation() {
+    return new Installation(installationId);
   }
 
   private static void positive(String key, Duration value) {

@@ -53,7 +53,7 @@ public final class ColdStartBenchmark {
       var functions = new FunctionSet();
       functions.replace(Map.of(def.name(), def), Map.of());
       var registry = new InstanceRegistry(redis);
-      var containers = new DockerContainers(docker);
+      var containers = new DockerContainers(docker, ItSupport.INSTALLATION);
       try (var manager =
           new InstanceManager(
               containers,
@@ -61,7 +61,7 @@ public final class ColdStartBenchmark {
               redis,
               probe,
               functions,
-              new ContainerSettings("127.0.0.1", ""),
+              new ContainerSettings("127.0.0.1", "", ItSupport.INSTALLATION),
               Clock.systemUTC())) {
         var bareReady = new ArrayList<Double>();
         var orchestratedReady = new ArrayList<Double>();

@@ -7,6 +7,7 @@ import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import io.stoke.common.contract.Instance;
 import io.stoke.common.contract.RedisKeys;
 import io.stoke.common.registry.InstanceRegistry;
+import io.stoke.orchestrator.docker.Installation;
 import io.stoke.orchestrator.docker.Labels;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,10 +19,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import redis.clients.jedis.StreamEntryID;
@@ -39,6 +42,13 @@ public final class ItSupport {
               : Path.of("..", "functions"))
           .toAbsolutePath()
           .normalize();
+
+  /**
+   * This test run's installation: every orchestrator the tests start labels its containers with it
+   * and touches no other, so a platform (or another test run) on the same engine is left alone.
+   */
+  public static final Installation INSTALLATION =
+      new Installation("test-" + UUID.randomUUID().toString().substring(0, 8));
 
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -99,6 +109,9 @@ public final class ItSupport {
                 "--stoke.reconcile-interval=2s",
                 "--stoke.reload-poll-interval=200ms",
                 "--stoke.prune-images=false"));
+    if (Arrays.stream(extra).noneMatch(arg -> arg.startsWith("--" + Installation.KEY + "="))) {
+      args.add("--" + Installation.KEY + "=" + INSTALLATION.id());
+    }
     args.addAll(List.of(extra));
     return args;
   }
@@ -115,12 +128,19 @@ public final class ItSupport {
     return DockerClientImpl.getInstance(config, http);
   }
 
-  /** Ids of the containers of {@code function}, running or not. */
+  /** Ids of this test run's containers of {@code function}, running or not. */
   public static List<String> containers(DockerClient docker, String function) {
     return docker
         .listContainersCmd()
         .withShowAll(true)
-        .withLabelFilter(Map.of(Labels.MANAGED, "true", Labels.FUNCTION, function))
+        .withLabelFilter(
+            Map.of(
+                Labels.MANAGED,
+                "true",
+                Labels.INSTALLATION,
+                INSTALLATION.id(),
+                Labels.FUNCTION,
+                function))
         .exec()
         .stream()
         .map(c -> c.getId())

@@ -77,6 +77,7 @@ class ComposeIT {
     env.put("STOKE_GATEWAY_PORT", String.valueOf(gatewayPort));
     env.put("STOKE_GATEWAY_MODE", "direct");
     env.put("STOKE_PROJECT_DIR", Platform.ROOT.toString());
+    env.put("STOKE_INSTALLATION_ID", Docker.INSTALLATION);
     run(compose("config", "-q"), 60);
     run(
         compose(
@@ -99,7 +100,7 @@ class ComposeIT {
     try {
       run(compose("stop"), 180);
     } finally {
-      Docker.removeManagedContainers();
+      Docker.removeOwnContainers();
       run(compose("down", "-v", "--remove-orphans"), 180);
     }
   }

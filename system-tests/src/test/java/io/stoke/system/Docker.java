@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /** The docker and docker-compose command lines, for what the tests check from outside. */
@@ -47,18 +48,44 @@ final class Docker {
     }
   }
 
-  /** Ids of the containers Stoke manages for {@code function} (all when null). */
+  /**
+   * This test run's installation id: the orchestrators the system tests start label their
+   * containers with it, and the tests list and remove only those.
+   */
+  static final String INSTALLATION = "test-" + UUID.randomUUID().toString().substring(0, 8);
+
+  /** Ids of this test run's instance containers of {@code function} (all when null). */
   static List<String> containers(String function) {
     var command =
-        new ArrayList<>(List.of("docker", "ps", "-aq", "--filter", "label=io.stoke.managed=true"));
+        new ArrayList<>(
+            List.of(
+                "docker",
+                "ps",
+                "-aq",
+                "--filter",
+                "label=io.stoke.managed=true",
+                "--filter",
+                "label=io.stoke.installation=" + INSTALLATION));
     if (function != null) {
       command.addAll(List.of("--filter", "label=io.stoke.function=" + function));
     }
     return run(command, 30).lines().filter(l -> !l.isBlank()).toList();
   }
 
-  static void removeManagedContainers() {
-    var ids = containers(null);
+  /** Removes this test run's containers, instances and exec activations; no one else's. */
+  static void removeOwnContainers() {
+    var ids =
+        run(
+                List.of(
+                    "docker",
+                    "ps",
+                    "-aq",
+                    "--filter",
+                    "label=io.stoke.installation=" + INSTALLATION),
+                30)
+            .lines()
+            .filter(l -> !l.isBlank())
+            .toList();
     if (!ids.isEmpty()) {
       var command = new ArrayList<>(List.of("docker", "rm", "-f"));
       command.addAll(ids);

@@ -95,6 +95,7 @@ final class Platform implements AutoCloseable {
                   "--stoke.definitions=" + definitions,
                   "--stoke.functions-dir=" + ROOT.resolve("functions"),
                   "--stoke.consumer-name=" + name,
+                  "--stoke.installation-id=" + Docker.INSTALLATION,
                   "--stoke.internal-secret=" + secret,
                   // Other suites share this Docker engine: keep the images they may be using.
                   "--stoke.prune-images=false"),
@@ -257,7 +258,7 @@ final class Platform implements AutoCloseable {
   @Override
   public void close() {
     stopServices();
-    Docker.removeManagedContainers();
+    Docker.removeOwnContainers();
     redis.close();
     redisServer.close();
   }

@@ -8,8 +8,9 @@ import java.util.Objects;
  * @param instanceHost where published ports are bound and reached (127.0.0.1)
  * @param network a Docker network to attach instances to instead of publishing ports; empty for
  *     none
+ * @param installation the installation whose labels every instance carries
  */
-public record ContainerSettings(String instanceHost, String network) {
+public record ContainerSettings(String instanceHost, String network, Installation installation) {
 
   /** The unprivileged user every instance runs as. */
   public static final String USER = "10001:10001";
@@ -20,6 +21,7 @@ public record ContainerSettings(String instanceHost, String network) {
   public ContainerSettings {
     Objects.requireNonNull(instanceHost, "instanceHost");
     network = network == null ? "" : network;
+    Objects.requireNonNull(installation, "installation");
   }
 
   public boolean attachesToNetwork() {

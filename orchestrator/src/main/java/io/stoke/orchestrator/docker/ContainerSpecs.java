@@ -20,8 +20,7 @@ public final class ContainerSpecs {
   /** The hardened container one instance of {@code def} runs in. */
   public static ContainerSpec forFunction(
       FunctionDefinition def, String image, String instanceId, ContainerSettings settings) {
-    var labels = new LinkedHashMap<String, String>();
-    labels.put(Labels.MANAGED, "true");
+    var labels = new LinkedHashMap<String, String>(settings.installation().instanceLabels());
     labels.put(Labels.FUNCTION, def.name());
     labels.put(Labels.VERSION, def.version());
     labels.put(Labels.INSTANCE, instanceId);

@@ -25,9 +25,12 @@ public final class DockerContainers {
   private static final int REMOVAL_WAIT_SECONDS = 30;
 
   private final DockerClient docker;
+  private final Installation installation;
 
-  public DockerContainers(DockerClient docker) {
+  /** Lists only {@code installation}'s containers; stops and removes whatever it is given. */
+  public DockerContainers(DockerClient docker, Installation installation) {
     this.docker = docker;
+    this.installation = installation;
   }
 
   /**
@@ -136,12 +139,12 @@ public final class DockerContainers {
     }
   }
 
-  /** Every Stoke-managed container, running or not. */
+  /** Every instance container of this installation, running or not. */
   public List<ManagedContainer> list() {
     return docker
         .listContainersCmd()
         .withShowAll(true)
-        .withLabelFilter(Map.of(Labels.MANAGED, "true"))
+        .withLabelFilter(installation.instanceLabels())
         .exec()
         .stream()
         .map(

@@ -6,6 +6,10 @@ public final class Labels {
   private Labels() {}
 
   public static final String MANAGED = "io.stoke.managed";
+
+  /** The installation a container belongs to; see {@link Installation}. */
+  public static final String INSTALLATION = "io.stoke.installation";
+
   public static final String FUNCTION = "io.stoke.function";
   public static final String VERSION = "io.stoke.version";
   public static final String INSTANCE = "io.stoke.instance";

@@ -6,6 +6,7 @@ import io.stoke.common.contract.ActivationOutcome;
 import io.stoke.common.contract.ActivationRequest;
 import io.stoke.orchestrator.docker.ContainerSpec;
 import io.stoke.orchestrator.docker.DockerContainers;
+import io.stoke.orchestrator.docker.Installation;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,18 +30,25 @@ public final class ExecRunner {
   private final DockerClient docker;
   private final DockerContainers containers;
   private final int logTailBytes;
+  private final Installation installation;
   private final Path socket;
 
   /**
+   * @param installation the installation whose labels activation containers carry
    * @param socket the engine's Unix socket, for the hijacked attach; null when this orchestrator
    *     runs no activations
    */
   public ExecRunner(
-      DockerClient docker, DockerContainers containers, int logTailBytes, Path socket) {
+      DockerClient docker,
+      DockerContainers containers,
+      int logTailBytes,
+      Installation installation,
+      Path socket) {
     this.docker = docker;
     this.socket = socket;
     this.containers = containers;
     this.logTailBytes = logTailBytes;
+    this.installation = installation;
   }
 
   /** Runs {@code request} with its whole timeout. */
@@ -58,7 +66,7 @@ public final class ExecRunner {
       return new Activation(
           ActivationOutcome.TIMED_OUT, "", 0, -1, "", timedOut(request, budgetMs), 0);
     }
-    var spec = ExecSpecs.forActivation(request);
+    var spec = ExecSpecs.forActivation(request, installation);
     String id;
     try {
       id = create(spec);
@@ -81,15 +89,17 @@ public final class ExecRunner {
   }
 
   /**
-   * Removes activation containers left by an earlier run of this orchestrator that died mid-call;
-   * returns how many. Only one orchestrator runs activations, so none of them is still wanted.
+   * Removes this installation's activation containers left by an earlier run of this orchestrator
+   * that died mid-call; returns how many. Only one orchestrator of an installation runs
+   * activations, so none of them is still wanted; other installations' are not ours to touch.
    */
   public int removeLeftovers() {
     var leftovers =
         docker
             .listContainersCmd()
             .withShowAll(true)
-            .withLabelFilter(java.util.List.of(ExecSpecs.ACTIVATION_LABEL))
+            .withLabelFilter(
+                java.util.List.of(ExecSpecs.ACTIVATION_LABEL, installation.labelFilter()))
             .exec();
     leftovers.forEach(container -> removeWhatever(container.getId()));
     return leftovers.size();

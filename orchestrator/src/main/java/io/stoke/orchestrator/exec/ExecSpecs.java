@@ -4,6 +4,7 @@ import io.stoke.common.contract.ActivationRequest;
 import io.stoke.orchestrator.docker.ContainerSettings;
 import io.stoke.orchestrator.docker.ContainerSpec;
 import io.stoke.orchestrator.docker.ContainerSpecs;
+import io.stoke.orchestrator.docker.Installation;
 import io.stoke.orchestrator.docker.Labels;
 import java.util.List;
 import java.util.Map;
@@ -25,13 +26,16 @@ public final class ExecSpecs {
 
   private ExecSpecs() {}
 
-  public static ContainerSpec forActivation(ActivationRequest request) {
+  /** The container of one activation, labelled as {@code installation}'s. */
+  public static ContainerSpec forActivation(ActivationRequest request, Installation installation) {
     return new ContainerSpec(
         "stoke-exec-" + request.id(),
         request.image(),
         Map.of(
             ACTIVATION_LABEL,
             request.id(),
+            Labels.INSTALLATION,
+            installation.id(),
             "io.stoke.exec-function",
             request.function(),
             // A container inherits its image's labels. Images Stoke builds no longer carry the

@@ -345,20 +345,31 @@ public final class InstanceManager implements AutoCloseable {
 
   /** Removes a registry entry whose container is gone, and announces it. */
   public void removed(Instance instance, String why) {
-    if (registry.remove(instance.function(), instance.id())) {
+    forget(instance, why);
+  }
+
+  /** Removes and announces the entry; false when it was gone already (someone else removed it). */
+  private boolean forget(Instance instance, String why) {
+    boolean removed = registry.remove(instance.function(), instance.id());
+    if (removed) {
       registry.publish(
           new InstanceEvent(
               InstanceEvent.Type.REMOVED, instance.function(), instance.id(), why, clock.millis()));
       log.info("[{}] instance {} removed: {}", instance.function(), instance.id(), why);
     }
     notifyChange(instance.function());
+    return removed;
   }
 
   /**
-   * Docker reported that an instance's container exited. A start in progress fails at once; an
-   * instance nobody is draining leaves the registry now, and its container is removed.
+   * Docker reported that an instance's container was killed or ran out of memory ({@code exited}
+   * false), or that it exited. A start in progress fails at once. An instance nobody is draining
+   * leaves the registry now, before anything slow, so gateways stop routing to it (the engine's
+   * port proxy still accepts connections to a dead instance until it has cleaned up), and a
+   * replacement starts at once; once the container exited, it is removed.
    */
-  public void containerDied(String function, String instanceId, String containerId) {
+  public void containerDied(
+      String function, String instanceId, String containerId, boolean exited) {
     var probing = launching.get(instanceId);
     if (probing != null) {
       probing.died = true;
@@ -370,8 +381,43 @@ public final class InstanceManager implements AutoCloseable {
     registry.instances(function).stream()
         .filter(i -> i.id().equals(instanceId))
         .findFirst()
-        .ifPresent(i -> removed(i, "container exited"));
-    tasks.submit(() -> docker.remove(containerId));
+        .ifPresent(i -> lost(i, exited ? "container exited" : "container killed"));
+    if (exited) {
+      tasks.submit(() -> docker.remove(containerId));
+    }
+  }
+
+  /**
+   * Drops an instance that died while serving and, when it ran the function's current definition,
+   * restores the count of active instances it was part of: the autoscaler had chosen that count
+   * (the idle rule still scales it down later), and waiting for the next reconcile or decision
+   * would leave requests queueing. The count is taken before the drop, so a reconcile that starts a
+   * replacement at the same time (minInstances) aims at the same number and nothing is started
+   * twice; instances the autoscaler added meanwhile are kept.
+   */
+  private void lost(Instance instance, String why) {
+    var current =
+        functions
+            .find(instance.function())
+            .filter(def -> def.mode() == ExecutionMode.HTTP)
+            .filter(def -> def.definitionDigest().equals(instance.digest()));
+    int before = current.map(def -> active(def).size()).orElse(0);
+    if (forget(instance, why) && current.isPresent()) {
+      tasks.submit(() -> replace(instance, before));
+    }
+  }
+
+  /** Starts instances until the function has {@code count} active again; never drains one. */
+  private void replace(Instance dead, int count) {
+    try {
+      functions
+          .find(dead.function())
+          .ifPresent(
+              def ->
+                  withLock(def.name(), () -> launch(def, Math.max(0, count - active(def).size()))));
+    } catch (RuntimeException e) {
+      log.error("[{}] replacing instance {} failed", dead.function(), dead.id(), e);
+    }
   }
 
   private void notifyChange(String function) {

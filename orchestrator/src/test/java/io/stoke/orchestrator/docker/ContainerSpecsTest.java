@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 
 class ContainerSpecsTest {
 
-  private final ContainerSettings published = new ContainerSettings("127.0.0.1", "");
+  private final ContainerSettings published =
+      new ContainerSettings("127.0.0.1", "", new Installation("home"));
   private final ContainerSpec spec =
       ContainerSpecs.forFunction(
           TestDefinitions.python("hello", ScalingPolicy.DEFAULT),
@@ -27,6 +28,7 @@ class ContainerSpecsTest {
     var def = TestDefinitions.python("hello", ScalingPolicy.DEFAULT);
     assertThat(spec.labels())
         .containsEntry(Labels.MANAGED, "true")
+        .containsEntry(Labels.INSTALLATION, "home")
         .containsEntry(Labels.FUNCTION, "hello")
         .containsEntry(Labels.VERSION, "1.0")
         .containsEntry(Labels.INSTANCE, "abc123")
@@ -81,7 +83,7 @@ class ContainerSpecsTest {
             TestDefinitions.python("hello", ScalingPolicy.DEFAULT),
             "stoke-fn/hello:1.0",
             "abc123",
-            new ContainerSettings("127.0.0.1", "stoke"));
+            new ContainerSettings("127.0.0.1", "stoke", new Installation("home")));
     assertThat(compose.publishesPort()).isFalse();
     assertThat(compose.network()).isEqualTo("stoke");
   }

@@ -42,8 +42,9 @@ class ExecRunnerIT {
     runner =
         new ExecRunner(
             docker,
-            new DockerContainers(docker),
+            new DockerContainers(docker, ItSupport.INSTALLATION),
             4096,
+            ItSupport.INSTALLATION,
             java.nio.file.Path.of("/var/run/docker.sock"));
   }
 

@@ -3,11 +3,14 @@ package io.stoke.orchestrator.exec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stoke.common.contract.ActivationRequest;
+import io.stoke.orchestrator.docker.Installation;
 import io.stoke.orchestrator.docker.Labels;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ExecSpecsTest {
+
+  private static final Installation INSTALLATION = new Installation("home");
 
   static ActivationRequest request() {
     return new ActivationRequest(
@@ -27,19 +30,20 @@ class ExecSpecsTest {
 
   @Test
   void anActivationOverridesTheManagedLabelsItsImageMayCarry() {
-    var spec = ExecSpecs.forActivation(request());
+    var spec = ExecSpecs.forActivation(request(), INSTALLATION);
 
     // Any image may carry io.stoke.managed=true; the container's own labels win.
     assertThat(spec.labels())
         .containsEntry(Labels.MANAGED, "false")
         .containsEntry(Labels.FUNCTION, "")
         .containsEntry(ExecSpecs.ACTIVATION_LABEL, "a1b2")
+        .containsEntry(Labels.INSTALLATION, "home")
         .containsEntry("io.stoke.exec-function", "u-alice-upper");
   }
 
   @Test
   void anActivationHasNoNetworkAndRunsHardened() {
-    var spec = ExecSpecs.forActivation(request());
+    var spec = ExecSpecs.forActivation(request(), INSTALLATION);
 
     assertThat(spec.network()).isEqualTo("none");
     assertThat(spec.name()).isEqualTo("stoke-exec-a1b2");
@@ -48,7 +52,7 @@ class ExecSpecsTest {
 
   @Test
   void anActivationGetsItsFunctionsVariablesButThePlatformsWin() {
-    var spec = ExecSpecs.forActivation(request());
+    var spec = ExecSpecs.forActivation(request(), INSTALLATION);
 
     assertThat(spec.environment())
         .containsExactly("GREETING=hi", "STOKE_ACTIVATION=a1b2", "STOKE_FUNCTION=u-alice-upper");

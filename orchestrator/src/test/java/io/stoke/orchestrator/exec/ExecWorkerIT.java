@@ -10,7 +10,9 @@ import io.stoke.common.contract.Json;
 import io.stoke.common.contract.RedisClock;
 import io.stoke.common.contract.RedisKeys;
 import io.stoke.common.testing.RedisServer;
+import io.stoke.orchestrator.ItSupport;
 import io.stoke.orchestrator.RedisConnections;
+import io.stoke.orchestrator.docker.Labels;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -27,7 +29,8 @@ import redis.clients.jedis.params.XReadGroupParams;
 class ExecWorkerIT {
 
   @Test
-  void aRestartedWorkerFailsTheCallsItHadTakenAndRemovesTheirContainers() throws Exception {
+  void aRestartedWorkerFailsTheCallsItHadTakenAndRemovesTheirContainersButNoOtherInstallations()
+      throws Exception {
     ExecRunnerIT.buildImages();
     try (var server = RedisServer.start();
         var redis = RedisClient.create(URI.create(server.url()))) {
@@ -44,30 +47,50 @@ class ExecWorkerIT {
           "orchestrator",
           XReadGroupParams.xReadGroupParams().count(10),
           Map.of(RedisKeys.ACTIVATIONS_STREAM, StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY));
-      var leftover =
-          ExecRunnerIT.docker
-              .createContainerCmd(ExecRunnerIT.SLEEPER)
-              .withLabels(Map.of(ExecSpecs.ACTIVATION_LABEL, request.id()))
-              .exec()
-              .getId();
-      ExecRunnerIT.docker.startContainerCmd(leftover).exec();
+      var leftover = activationContainer(request.id(), ItSupport.INSTALLATION.id());
+      // Another installation on the same engine runs an activation of its own right now.
+      var foreign = activationContainer("f00d", "other-" + ItSupport.INSTALLATION.id());
 
       try (var worker = worker(redis)) {
         worker.start();
         var result = resultOf(redis, request, "a result for the interrupted call");
         assertThat(result.outcome()).isEqualTo(ActivationOutcome.FAILED);
         assertThat(result.error()).contains("restarted");
-        assertThat(
-                ExecRunnerIT.docker
-                    .listContainersCmd()
-                    .withShowAll(true)
-                    .withLabelFilter(List.of(ExecSpecs.ACTIVATION_LABEL))
-                    .exec())
-            .isEmpty();
+        assertThat(activationContainers()).containsExactly(foreign);
         assertThat(redis.xpending(RedisKeys.ACTIVATIONS_STREAM, RedisKeys.EXEC_GROUP).getTotal())
             .isZero();
+      } finally {
+        ExecRunnerIT.docker.removeContainerCmd(foreign).withForce(true).exec();
       }
     }
+  }
+
+  private static String activationContainer(String activationId, String installation) {
+    var id =
+        ExecRunnerIT.docker
+            .createContainerCmd(ExecRunnerIT.SLEEPER)
+            .withLabels(
+                Map.of(ExecSpecs.ACTIVATION_LABEL, activationId, Labels.INSTALLATION, installation))
+            .exec()
+            .getId();
+    ExecRunnerIT.docker.startContainerCmd(id).exec();
+    return id;
+  }
+
+  /** Activation containers of this test run and of the foreign installation it made. */
+  private static List<String> activationContainers() {
+    return ExecRunnerIT.docker
+        .listContainersCmd()
+        .withShowAll(true)
+        .withLabelFilter(List.of(ExecSpecs.ACTIVATION_LABEL))
+        .exec()
+        .stream()
+        .filter(
+            c ->
+                String.valueOf(c.getLabels().get(Labels.INSTALLATION))
+                    .endsWith(ItSupport.INSTALLATION.id()))
+        .map(c -> c.getId())
+        .toList();
   }
 
   @Test

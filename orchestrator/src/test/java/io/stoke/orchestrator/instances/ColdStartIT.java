@@ -206,11 +206,12 @@ class ColdStartIT {
   }
 
   @Test
-  void aKilledInstanceLeavesTheRegistryWithinOneSecondAndIsReplacedToKeepTheMinimum() {
+  void aKilledInstanceLeavesTheRegistryAndIsReplacedToKeepTheMinimum() {
     var instance = awaitOneReady("hello-min");
     docker.killContainerCmd(instance.containerId()).exec();
+    // KilledInstanceIT measures how fast; this machine is shared, so no deadline asserts speed.
     await()
-        .atMost(Duration.ofSeconds(1))
+        .atMost(Duration.ofSeconds(30))
         .pollInterval(Duration.ofMillis(10))
         .until(
             () ->
