@@ -1,6 +1,7 @@
 package io.stoke.gateway.connection;
 
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -20,10 +21,13 @@ public final class ClosingReply {
 
   private ClosingReply() {}
 
-  /**
-   * Writes {@code reply} from {@code ctx} (a handler after the codec) and closes the connection.
-   */
+  /** Writes {@code reply} from {@code ctx} (a handler after the codec), then closes. */
   public static void send(ChannelHandlerContext ctx, ErrorReply reply) {
+    write(ctx, reply).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  /** Writes {@code reply} from {@code ctx} (a handler after the codec); the caller closes. */
+  public static ChannelFuture write(ChannelHandlerContext ctx, ErrorReply reply) {
     byte[] json = reply.toJson("").getBytes(StandardCharsets.UTF_8);
     var response =
         new DefaultFullHttpResponse(
@@ -35,6 +39,6 @@ public final class ClosingReply {
         .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
         .setInt(HttpHeaderNames.CONTENT_LENGTH, json.length)
         .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-    ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    return ctx.writeAndFlush(response);
   }
 }

@@ -7,10 +7,12 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
 import io.stoke.gateway.ErrorReply;
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
@@ -31,6 +33,9 @@ final class RequestHeadTimeout {
   static final String BYTES = "stoke.headTimeout.bytes";
   static final String MESSAGES = "stoke.headTimeout.messages";
 
+  /** How long a connection answered 408 is read (and dropped) before it is closed. */
+  static final Duration LINGER = Duration.ofSeconds(2);
+
   private final Channel channel;
   private final Duration limit;
   private ScheduledFuture<?> timer;
@@ -43,6 +48,9 @@ final class RequestHeadTimeout {
 
   /** Bytes of a head arrived that the codec has not made a request of yet. */
   private boolean partialHead;
+
+  /** The 408 is written: what the client still sends is read and dropped until the close. */
+  private boolean lingering;
 
   /** Requests decoded whose final response is not written whole yet. */
   private int owed;
@@ -78,17 +86,42 @@ final class RequestHeadTimeout {
       return;
     }
     if (partialHead && owed == 0 && messages != null) {
-      ClosingReply.send(
-          messages, new ErrorReply(408, "the request head did not arrive within " + limit, null));
+      answerThenLinger();
     } else {
       channel.close();
     }
+  }
+
+  /**
+   * Writes the 408, then half-closes and reads on, discarding, for {@link #LINGER} before closing:
+   * a client still sending header lines would otherwise meet a closed socket, and the reset its
+   * kernel gets back can drop the 408 before the client read it.
+   */
+  private void answerThenLinger() {
+    lingering = true;
+    var reply = new ErrorReply(408, "the request head did not arrive within " + limit, null);
+    ClosingReply.write(messages, reply)
+        .addListener(
+            written -> {
+              if (written.isSuccess() && channel instanceof DuplexChannel duplex) {
+                duplex.shutdownOutput();
+                channel
+                    .eventLoop()
+                    .schedule(() -> channel.close(), LINGER.toMillis(), TimeUnit.MILLISECONDS);
+              } else {
+                channel.close();
+              }
+            });
   }
 
   /** Sees the raw bytes: the first of a head after a finished request starts its clock. */
   private final class Bytes extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (lingering) {
+        ReferenceCountUtil.release(msg);
+        return;
+      }
       if (msg instanceof ByteBuf bytes && bytes.isReadable()) {
         partialHead = true;
         if (betweenRequests && timer == null) {
