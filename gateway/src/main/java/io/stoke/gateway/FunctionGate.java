@@ -1,11 +1,13 @@
 package io.stoke.gateway;
 
 import io.stoke.common.contract.Instance;
+import io.stoke.common.contract.InstanceState;
 import io.stoke.common.definition.FunctionDefinition;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,9 +55,16 @@ public final class FunctionGate {
 
   private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
   private final Map<String, Long> suspendedUntilMs = new HashMap<>();
+
+  /** Instances taken out of rotation, by id, with the registry entry they had then. */
+  private final Map<String, Instance> evicted = new HashMap<>();
+
   private long lastDemandMs = Long.MIN_VALUE / 2;
   private volatile int pending;
   private volatile int inflight;
+
+  /** The registry's instances of the function by state, as last applied (for metrics). */
+  private volatile Map<InstanceState, Integer> instancesByState = Map.of();
 
   /**
    * @param demandSignal called (outside the lock) when a request finds no READY instance, at most
@@ -99,6 +108,11 @@ public final class FunctionGate {
   /** Requests holding a lease now. */
   public int inflight() {
     return inflight;
+  }
+
+  /** How many of the function's instances the registry listed in {@code state} at the last read. */
+  public int instances(InstanceState state) {
+    return instancesByState.getOrDefault(state, 0);
   }
 
   /** The READY instances requests go to now. */
@@ -259,12 +273,18 @@ public final class FunctionGate {
       }
       long now = clock.millis();
       suspendedUntilMs.values().removeIf(until -> until <= now);
+      // An eviction holds while the registry lists the instance as it was when it was evicted.
+      var unchanged =
+          instances.stream().filter(i -> i.equals(evicted.get(i.id()))).map(Instance::id).toList();
+      evicted.keySet().retainAll(unchanged);
       var current = new HashMap<String, Slot>();
       retired.forEach(slot -> current.put(slot.id(), slot));
       slots.forEach(slot -> current.put(slot.id(), slot));
       var next = new ArrayList<Slot>();
       for (var instance : instances) {
-        if (!instance.isReady() || suspendedUntilMs.containsKey(instance.id())) {
+        if (!instance.isReady()
+            || suspendedUntilMs.containsKey(instance.id())
+            || evicted.containsKey(instance.id())) {
           continue;
         }
         var existing = current.get(instance.id());
@@ -278,18 +298,40 @@ public final class FunctionGate {
         }
       }
       slots = List.copyOf(next);
+      instancesByState = countByState(instances);
       handoffs = dispatch();
     }
     handoffs.forEach(Runnable::run);
+  }
+
+  private static Map<InstanceState, Integer> countByState(List<Instance> instances) {
+    var counts = new EnumMap<InstanceState, Integer>(InstanceState.class);
+    instances.forEach(instance -> counts.merge(instance.state(), 1, Integer::sum));
+    return counts;
   }
 
   /** Stops routing to an instance that refused a connection, until {@link #SUSPENSION} passes. */
   public void suspend(String instanceId) {
     synchronized (this) {
       suspendedUntilMs.put(instanceId, clock.millis() + SUSPENSION.toMillis());
-      slots.stream().filter(slot -> slot.id().equals(instanceId)).forEach(retired::add);
-      slots = slots.stream().filter(slot -> !slot.id().equals(instanceId)).toList();
+      takeOutOfRotation(instanceId);
     }
+  }
+
+  /**
+   * Stops routing to an instance that looks dead (it closed a new connection without answering)
+   * until the registry lists it differently (another state, address or readiness) or drops it.
+   */
+  public void evict(Slot slot) {
+    synchronized (this) {
+      evicted.put(slot.id(), slot.instance());
+      takeOutOfRotation(slot.id());
+    }
+  }
+
+  private void takeOutOfRotation(String instanceId) {
+    slots.stream().filter(slot -> slot.id().equals(instanceId)).forEach(retired::add);
+    slots = slots.stream().filter(slot -> !slot.id().equals(instanceId)).toList();
   }
 
   /**

@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpHeadersFactory;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 import io.stoke.common.contract.InternalSecret;
@@ -50,8 +51,18 @@ public final class FunctionProxy {
   private static final HttpHeadersFactory HEADERS =
       DefaultHttpHeadersFactory.headersFactory().withValidation(false);
 
-  /** Connection-refused retries per request before giving up with 502. */
+  /** Attempts per request (refused connections, instances gone) before giving up with 502. */
   private static final int MAX_ATTEMPTS = 5;
+
+  /** Methods whose request may be sent twice without a second effect (RFC 9110 section 9.2.2). */
+  private static final java.util.Set<HttpMethod> IDEMPOTENT =
+      java.util.Set.of(
+          HttpMethod.GET,
+          HttpMethod.HEAD,
+          HttpMethod.OPTIONS,
+          HttpMethod.TRACE,
+          HttpMethod.PUT,
+          HttpMethod.DELETE);
 
   /** Headers never forwarded to an instance, nor back from it. */
   private static final HeaderNames NOT_FORWARDED =
@@ -157,7 +168,11 @@ public final class FunctionProxy {
         "request body exceeds " + settings.maxBodySize().toBytes() + " bytes");
   }
 
-  /** One admission and forward; a refused connection suspends the instance and admits again. */
+  /**
+   * One admission and forward. A failure that left the function untouched, or a request that may
+   * safely be sent again ({@link Retry}), admits the request again: on another instance when the
+   * one tried was taken out of rotation.
+   */
   private Mono<Void> attempt(
       HttpServerRequest request, HttpServerResponse response, FunctionGate gate, Call call, int n) {
     return gate.acquire()
@@ -167,20 +182,11 @@ public final class FunctionProxy {
               return forward(request, response, call, lease).doFinally(signal -> lease.release());
             })
         .onErrorResume(
-            Refused.class,
-            refused -> {
+            Retry.class,
+            retry -> {
               if (settings.mode() == StokeProperties.Mode.ENVOY || n >= MAX_ATTEMPTS) {
-                return Mono.error(
-                    new GatewayException(
-                        GatewayException.Kind.UPSTREAM_FAILED,
-                        "function "
-                            + call.target.function()
-                            + " refused the connection: "
-                            + refused.getCause().getMessage(),
-                        Duration.ZERO,
-                        refused.getCause()));
+                return Mono.error(retry.giveUp(call.target.function()));
               }
-              gate.suspend(refused.instanceId);
               follower.refreshLater(call.target.function());
               return attempt(request, response, gate, call, n + 1);
             });
@@ -210,8 +216,35 @@ public final class FunctionProxy {
             envoy ? envoyAddress : lease.slot().address(),
             head,
             body ? body(request) : null)
-        .onErrorMap(FunctionProxy::beforeAnyByteSent, e -> new Refused(lease.slot().id(), e))
+        .onErrorMap(
+            FunctionProxy::beforeAnyByteSent,
+            e -> {
+              if (!envoy) {
+                lease.gate().suspend(lease.slot().id());
+              }
+              return new Retry(e, true);
+            })
+        .onErrorMap(
+            e -> !envoy && e instanceof Upstreams.NoAnswer,
+            e -> noAnswer(request, call, lease, (Upstreams.NoAnswer) e))
         .flatMap(answer -> respond(response, lease, answer));
+  }
+
+  /**
+   * The instance closed the connection without a byte of answer. A fresh connection closed so is
+   * the mark of a dead instance behind Docker's userland proxy: it leaves this gateway's rotation
+   * (until the registry lists it anew) unless it is the only one, and the request is tried on
+   * another. A reused connection may just have been closed as idle: only an idempotent request is
+   * sent again. A request whose body was read cannot be sent again at all.
+   */
+  private Throwable noAnswer(
+      HttpServerRequest request, Call call, Lease lease, Upstreams.NoAnswer error) {
+    boolean others = lease.gate().slots().size() > 1;
+    if (error.fresh() && others) {
+      lease.gate().evict(lease.slot());
+    }
+    boolean again = error.fresh() ? others : IDEMPOTENT.contains(request.method());
+    return again && !call.hasBody ? new Retry(error, false) : error;
   }
 
   private static boolean beforeAnyByteSent(Throwable error) {
@@ -420,13 +453,28 @@ public final class FunctionProxy {
     }
   }
 
-  /** The instance refused the connection: nothing reached the function, so another may serve it. */
-  private static final class Refused extends RuntimeException {
-    private final String instanceId;
+  /**
+   * A forward that may be tried again: the instance refused the connection (nothing reached the
+   * function), or closed it without answering a request that may be sent twice.
+   */
+  private static final class Retry extends RuntimeException {
+    private final boolean refused;
 
-    private Refused(String instanceId, Throwable cause) {
+    private Retry(Throwable cause, boolean refused) {
       super(cause.getMessage(), cause, false, false);
-      this.instanceId = instanceId;
+      this.refused = refused;
+    }
+
+    /** The failure to answer once the attempts ran out. */
+    Throwable giveUp(String function) {
+      if (!refused) {
+        return getCause();
+      }
+      return new GatewayException(
+          GatewayException.Kind.UPSTREAM_FAILED,
+          "function " + function + " refused the connection: " + getCause().getMessage(),
+          Duration.ZERO,
+          getCause());
     }
   }
 }

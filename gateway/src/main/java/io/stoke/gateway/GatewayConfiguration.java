@@ -2,12 +2,14 @@ package io.stoke.gateway;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.micrometer.statsd.StatsdMeterRegistry;
 import io.netty.util.ResourceLeakDetector;
 import io.stoke.common.contract.InternalSecret;
 import io.stoke.gateway.auth.ApiKeyAuthenticator;
 import io.stoke.gateway.auth.ApiProxyHandler;
 import io.stoke.gateway.auth.AuthWebFilter;
+import io.stoke.gateway.connection.ConnectionGuard;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Executors;
@@ -63,23 +65,49 @@ public class GatewayConfiguration {
   }
 
   /**
-   * StatsD carries the load reports the stats listener reads ({@code stoke.*}) and nothing else.
-   * The JVM's and the web server's own meters stay on {@code /actuator/prometheus}: polling them
-   * ten times a second (reading /proc each time) and sending them over UDP cost the gateway about
-   * 6% of its CPU under load, and idle CPU when there was none.
+   * StatsD carries the load reports the stats listener reads ({@code stoke.*} but the instance
+   * counts by state) and nothing else. The JVM's and the web server's own meters stay on {@code
+   * /actuator/prometheus}: polling them ten times a second (reading /proc each time) and sending
+   * them over UDP cost the gateway about 6% of its CPU under load, and idle CPU when there was
+   * none.
    */
   @Bean
   MeterRegistryCustomizer<StatsdMeterRegistry> statsdCarriesLoadReportsOnly() {
     return registry ->
         registry
             .config()
-            .meterFilter(MeterFilter.denyUnless(id -> id.getName().startsWith("stoke.")));
+            .meterFilter(
+                MeterFilter.denyUnless(
+                    id ->
+                        id.getName().startsWith("stoke.")
+                            && !id.getName().equals(GatewayMetrics.INSTANCES)));
+  }
+
+  /** Latency percentiles for the operator: histogram buckets on Prometheus only. */
+  @Bean
+  MeterRegistryCustomizer<PrometheusMeterRegistry> prometheusLatencyHistograms() {
+    return registry -> registry.config().meterFilter(GatewayMetrics.latencyHistograms());
   }
 
   /** Requests the server cannot decode get the gateway's JSON error, not an empty 400. */
   @Bean
   NettyServerCustomizer malformedRequests() {
     return MalformedRequests.customizer();
+  }
+
+  /**
+   * At most {@code max-connections-per-client} connections per client address, and a bound on the
+   * time a request head may take to arrive (slow clients cannot hold connections).
+   */
+  @Bean
+  ConnectionGuard connectionGuard(StokeProperties properties) {
+    var settings = properties.gateway();
+    return new ConnectionGuard(settings.maxConnectionsPerClient(), settings.requestHeadTimeout());
+  }
+
+  @Bean
+  NettyServerCustomizer connectionGuardOnEveryConnection(ConnectionGuard guard) {
+    return guard.customizer();
   }
 
   /**
@@ -130,7 +158,8 @@ public class GatewayConfiguration {
       FunctionTable table,
       ScheduledExecutorService redisExecutor,
       StokeProperties properties,
-      RedisReporter reporter) {
+      RedisReporter reporter,
+      Clock clock) {
     var settings = properties.gateway();
     // One thread of its own: full resyncs and per-function refreshes then apply in the order they
     // read, so an older view of the registry never lands on top of a newer one.
@@ -143,7 +172,8 @@ public class GatewayConfiguration {
             table,
             registryReads,
             settings.resyncInterval(),
-            settings.mode() == StokeProperties.Mode.ENVOY);
+            settings.mode() == StokeProperties.Mode.ENVOY,
+            clock);
     follower.start();
     long flushMs = settings.activityFlushInterval().toMillis();
     redisExecutor.scheduleWithFixedDelay(
@@ -201,9 +231,12 @@ public class GatewayConfiguration {
   }
 
   @Bean
-  AuthWebFilter authWebFilter(UnifiedJedis redis, FunctionTable table) {
+  AuthWebFilter authWebFilter(UnifiedJedis redis, FunctionTable table, Clock clock) {
     return new AuthWebFilter(
-        new ApiKeyAuthenticator(redis), table, reactor.core.scheduler.Schedulers.boundedElastic());
+        new ApiKeyAuthenticator(redis),
+        table,
+        reactor.core.scheduler.Schedulers.boundedElastic(),
+        clock);
   }
 
   @Bean

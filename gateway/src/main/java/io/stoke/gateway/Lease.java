@@ -23,6 +23,11 @@ public final class Lease {
     this.waitedMs = waitedMs;
   }
 
+  /** The gate of the function the lease is on. */
+  FunctionGate gate() {
+    return gate;
+  }
+
   public Slot slot() {
     return slot;
   }

@@ -1,39 +1,35 @@
 package io.stoke.gateway;
 
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
-import java.nio.charset.StandardCharsets;
+import io.stoke.gateway.connection.ClosingReply;
+import io.stoke.gateway.connection.RequestFraming;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import reactor.netty.NettyPipeline;
 
 /**
- * Answers a request the server could not decode (a malformed request line or header, conflicting
- * {@code Content-Length}/{@code Transfer-Encoding}, a request line or header block over the limits)
- * with the gateway's JSON error — 400, or 414/431 for what is too long — and closes the connection,
- * as the server would, but with a body that says what was wrong instead of an empty one. Sits
- * between the server's HTTP codec and Reactor Netty's request handling on each HTTP/1.1 connection
- * (plain or TLS; not on HTTP/2 streams, which the gateway does not enable).
+ * Answers a request the server could not decode (a malformed request line, header or chunked body,
+ * a request line or header block over the limits) or whose framing {@link RequestFraming} refuses
+ * (an HTTP version other than 1.x, a doubtful {@code Transfer-Encoding}) with the gateway's JSON
+ * error — 400, 414/431 for what is too long, 501 for an unknown transfer coding, 505 for the
+ * version — and closes the connection, with a body that says what was wrong instead of an empty
+ * one. Sits between the server's HTTP codec and Reactor Netty's request handling on each HTTP/1.1
+ * connection (plain or TLS; not on HTTP/2 streams, which the gateway does not enable).
  *
- * <p>It answers only when the connection owes no response: a malformed request pipelined behind one
- * still being served, or a malformed body of a request in progress, belongs to that exchange and
- * goes on to Reactor Netty, which answers in order. Everything decoded fine passes untouched.
+ * <p>A refused request pipelined behind one still being served is answered after it, in order; a
+ * malformed body is answered at once unless its response has started (then Reactor Netty ends the
+ * exchange). Nothing after a refused request is read. Everything decoded fine passes untouched.
  */
 final class MalformedRequests extends ChannelDuplexHandler {
 
@@ -60,64 +56,99 @@ final class MalformedRequests extends ChannelDuplexHandler {
   /** Whether the response being written is informational (100 Continue): not a final one. */
   private boolean informational;
 
-  /** Whether this handler answered a failure: the connection is closing. */
+  /** Whether a final response has started and its last part is not written yet. */
+  private boolean responding;
+
+  /** Whether this handler refused a request: nothing more is read, the connection is closing. */
   private boolean answered;
+
+  /** The refusal of a request that came in behind others, written once they are answered. */
+  private ErrorReply deferred;
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (answered) {
-      // The decoder discards what follows a failure; anything still in flight is dropped.
+      // Nothing after a refused request is read as a request: the decoder may have framed it
+      // differently from the instance behind (request smuggling), or not at all.
       ReferenceCountUtil.release(msg);
       return;
     }
     if (msg instanceof HttpRequest request) {
-      if (request.decoderResult().isFailure() && owed == 0) {
-        answer(ctx, request);
+      var refusal = refusal(request);
+      if (refusal != null) {
+        ReferenceCountUtil.release(request);
+        refuse(ctx, refusal);
         return;
       }
       owed++;
+    } else if (msg instanceof HttpContent content
+        && content.decoderResult().isFailure()
+        && owed == 1
+        && !responding) {
+      // A malformed body (bad chunk framing) of the request being served, not answered yet: it
+      // gets the JSON error now; the exchange in progress ends with the connection.
+      var cause = content.decoderResult().cause();
+      ReferenceCountUtil.release(content);
+      answered = true;
+      answer(ctx, new ErrorReply(400, "malformed request body" + detail(cause), null));
+      return;
     }
     ctx.fireChannelRead(msg);
+  }
+
+  /** Why {@code request} cannot be served, or null when it can. */
+  private static ErrorReply refusal(HttpRequest request) {
+    if (request.decoderResult().isFailure()) {
+      return reply(request.decoderResult().cause());
+    }
+    return RequestFraming.check(request).orElse(null);
+  }
+
+  /** Answers now when nothing is owed, else once the requests ahead are answered. */
+  private void refuse(ChannelHandlerContext ctx, ErrorReply reply) {
+    answered = true;
+    if (owed == 0) {
+      answer(ctx, reply);
+    } else {
+      deferred = reply;
+    }
   }
 
   @Override
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
     if (msg instanceof HttpResponse response) {
       informational = response.status().codeClass() == HttpStatusClass.INFORMATIONAL;
+      responding = !informational;
     }
-    if (msg instanceof LastHttpContent && !informational && owed > 0) {
+    boolean finished = msg instanceof LastHttpContent && !informational && owed > 0;
+    if (finished) {
       owed--;
+      responding = false;
     }
     ctx.write(msg, promise);
+    if (finished && owed == 0 && deferred != null) {
+      var reply = deferred;
+      deferred = null;
+      answer(ctx, reply);
+    }
   }
 
-  private void answer(ChannelHandlerContext ctx, HttpRequest request) {
-    answered = true;
-    var cause = request.decoderResult().cause();
-    ReferenceCountUtil.release(request);
-    var reply = reply(cause);
+  private void answer(ChannelHandlerContext ctx, ErrorReply reply) {
     log.debug(
         "malformed request from {}: {} {}",
         ctx.channel().remoteAddress(),
         reply.status(),
         reply.message());
-    byte[] json = reply.toJson("").getBytes(StandardCharsets.UTF_8);
-    var response =
-        new DefaultFullHttpResponse(
-            HttpVersion.HTTP_1_1,
-            HttpResponseStatus.valueOf(reply.status()),
-            Unpooled.wrappedBuffer(json));
-    response
-        .headers()
-        .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
-        .setInt(HttpHeaderNames.CONTENT_LENGTH, json.length)
-        .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-    ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    ClosingReply.send(ctx, reply);
+  }
+
+  private static String detail(Throwable cause) {
+    return cause == null || cause.getMessage() == null ? "" : ": " + cause.getMessage();
   }
 
   /** The reply to a request whose line or headers failed to decode. */
   static ErrorReply reply(Throwable cause) {
-    String detail = cause == null || cause.getMessage() == null ? "" : ": " + cause.getMessage();
+    String detail = detail(cause);
     if (cause instanceof TooLongHttpLineException) {
       return new ErrorReply(414, "the request line is too long" + detail, null);
     }

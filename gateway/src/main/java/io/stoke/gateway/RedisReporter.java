@@ -1,6 +1,7 @@
 package io.stoke.gateway;
 
 import io.stoke.common.contract.RedisKeys;
+import io.stoke.gateway.logging.RepeatedWarnings;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
@@ -22,11 +23,17 @@ public final class RedisReporter {
   private final UnifiedJedis redis;
   private final Executor executor;
   private final Clock clock;
+  private final RepeatedWarnings demandWarnings;
+  private final RepeatedWarnings activityWarnings;
 
   public RedisReporter(UnifiedJedis redis, Executor executor, Clock clock) {
     this.redis = redis;
     this.executor = executor;
     this.clock = clock;
+    this.demandWarnings =
+        new RepeatedWarnings(log, "demand signals", clock, RepeatedWarnings.WINDOW);
+    this.activityWarnings =
+        new RepeatedWarnings(log, "activity writes", clock, RepeatedWarnings.WINDOW);
   }
 
   /** Appends a demand entry for {@code function}; returns at once. */
@@ -39,8 +46,9 @@ public final class RedisReporter {
                 RedisKeys.DEMAND_STREAM,
                 XAddParams.xAddParams().maxLen(RedisKeys.STREAM_MAX_LENGTH).approximateTrimming(),
                 Map.of("function", function, "at", Long.toString(at), "source", SOURCE));
+            demandWarnings.succeeded();
           } catch (RuntimeException e) {
-            log.warn("Cannot signal demand for {}: {}", function, e.toString());
+            demandWarnings.failed("Cannot signal demand for " + function + ": " + e);
           }
         });
   }
@@ -66,9 +74,10 @@ public final class RedisReporter {
         try {
           redis.hset(RedisKeys.activity(gate.name()), fields);
           gate.forgetFlushed();
+          activityWarnings.succeeded();
         } catch (RuntimeException e) {
           taken.forEach(Slot::markDirty);
-          log.warn("Cannot write activity of {}: {}", gate.name(), e.toString());
+          activityWarnings.failed("Cannot write activity of " + gate.name() + ": " + e);
         }
       }
     }

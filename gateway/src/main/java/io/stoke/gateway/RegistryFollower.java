@@ -7,6 +7,8 @@ import io.stoke.common.contract.RedisKeys;
 import io.stoke.common.registry.EventSubscription;
 import io.stoke.common.registry.FunctionCatalog;
 import io.stoke.common.registry.InstanceRegistry;
+import io.stoke.gateway.logging.RepeatedWarnings;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
@@ -35,6 +37,7 @@ public final class RegistryFollower implements AutoCloseable {
   private final ScheduledExecutorService executor;
   private final Duration resyncInterval;
   private final boolean onlyRouted;
+  private final RepeatedWarnings warnings;
   private EventSubscription subscription;
 
   public RegistryFollower(
@@ -42,8 +45,10 @@ public final class RegistryFollower implements AutoCloseable {
       FunctionTable table,
       ScheduledExecutorService executor,
       Duration resyncInterval,
-      boolean onlyRouted) {
+      boolean onlyRouted,
+      Clock clock) {
     this.onlyRouted = onlyRouted;
+    this.warnings = new RepeatedWarnings(log, "registry reads", clock, RepeatedWarnings.WINDOW);
     this.redis = redis;
     this.table = table;
     this.catalog = new FunctionCatalog(redis);
@@ -66,8 +71,9 @@ public final class RegistryFollower implements AutoCloseable {
   public void resync() {
     try {
       table.applyCatalog(catalog.read(), this::instances);
+      warnings.succeeded();
     } catch (RuntimeException e) {
-      log.warn("Registry resync failed, keeping the last known view: {}", e.toString());
+      warnings.failed("Registry resync failed, keeping the last known view: " + e);
     }
   }
 
@@ -88,8 +94,9 @@ public final class RegistryFollower implements AutoCloseable {
   public void refresh(String function) {
     try {
       table.applyInstances(function, instances(function));
+      warnings.succeeded();
     } catch (RuntimeException e) {
-      log.warn("Cannot re-read instances of {}: {}", function, e.toString());
+      warnings.failed("Cannot re-read instances of " + function + ": " + e);
     }
   }
 

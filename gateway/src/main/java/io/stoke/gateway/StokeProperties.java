@@ -59,6 +59,10 @@ public record StokeProperties(
    *     (empty: they are closed)
    * @param ioSpin how long an event loop keeps polling for the next events before it blocks (see
    *     {@link io.stoke.gateway.SpinningEventLoops}); 0 keeps Reactor Netty's own loops
+   * @param requestHeadTimeout a connection whose request head is not in whole this long after the
+   *     connection opened (or after its first byte, for later requests) is answered 408 and closed
+   * @param maxConnectionsPerClient connections one client address may hold open; more are closed at
+   *     once
    */
   public record Gateway(
       @DefaultValue("direct") Mode mode,
@@ -69,10 +73,15 @@ public record StokeProperties(
       @DefaultValue("200ms") Duration demandInterval,
       @DefaultValue("5s") Duration connectTimeout,
       @DefaultValue("") String metricsToken,
-      @DefaultValue("200us") Duration ioSpin) {
+      @DefaultValue("200us") Duration ioSpin,
+      @DefaultValue("10s") Duration requestHeadTimeout,
+      @DefaultValue("256") int maxConnectionsPerClient) {
 
     /** Longer spins would burn a core for little: a wake-up costs tens of microseconds. */
     static final Duration MAX_IO_SPIN = Duration.ofMillis(1);
+
+    /** More than a process can usually open (file descriptors): a larger cap would be no cap. */
+    static final int MAX_CONNECTIONS_PER_CLIENT = 1_000_000;
 
     public Gateway {
       Objects.requireNonNull(mode, "stoke.gateway.mode");
@@ -85,6 +94,15 @@ public record StokeProperties(
       positive("stoke.gateway.activity-flush-interval", activityFlushInterval);
       positive("stoke.gateway.demand-interval", demandInterval);
       positive("stoke.gateway.connect-timeout", connectTimeout);
+      positive("stoke.gateway.request-head-timeout", requestHeadTimeout);
+      if (maxConnectionsPerClient < 1 || maxConnectionsPerClient > MAX_CONNECTIONS_PER_CLIENT) {
+        throw new IllegalArgumentException(
+            "stoke.gateway.max-connections-per-client = "
+                + maxConnectionsPerClient
+                + ", must be in [1, "
+                + MAX_CONNECTIONS_PER_CLIENT
+                + "]");
+      }
       if (ioSpin == null || ioSpin.isNegative() || ioSpin.compareTo(MAX_IO_SPIN) > 0) {
         throw new IllegalArgumentException(
             "stoke.gateway.io-spin = "

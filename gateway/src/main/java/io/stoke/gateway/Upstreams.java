@@ -128,6 +128,27 @@ public final class Upstreams implements AutoCloseable {
         : loops.computeIfAbsent(loop, l -> new Loop(l, channelType, connectTimeoutMs, resolver));
   }
 
+  /**
+   * The connection closed (or was reset) before any byte of the answer came back: what the userland
+   * proxy of a dead container does with a connection it accepted. The function may or may not have
+   * read the request.
+   *
+   * <p>{@code fresh}: the connection was opened for this request, never used before.
+   */
+  public static final class NoAnswer extends IOException {
+    private final boolean fresh;
+
+    NoAnswer(String message, boolean fresh, Throwable cause) {
+      super(message, cause);
+      this.fresh = fresh;
+    }
+
+    /** Whether the connection was opened for this request (not reused from the idle list). */
+    public boolean fresh() {
+      return fresh;
+    }
+  }
+
   /** Closes every idle connection; connections in use close with their exchange. */
   @Override
   public void close() {
@@ -175,7 +196,9 @@ public final class Upstreams implements AutoCloseable {
                   new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel channel) {
-                      channel.pipeline().addLast(new HttpClientCodec(), new Handler());
+                      channel
+                          .pipeline()
+                          .addLast(FirstBytes.INSTANCE, new HttpClientCodec(), new Handler());
                     }
                   });
       long sweepMs = MAX_IDLE.toMillis() / 2;
@@ -192,7 +215,7 @@ public final class Upstreams implements AutoCloseable {
       }
       var channel = pollIdle(exchange.address);
       if (channel != null) {
-        exchange.begin(channel);
+        exchange.begin(channel, false);
       } else {
         connect(exchange);
       }
@@ -226,7 +249,7 @@ public final class Upstreams implements AutoCloseable {
               (ChannelFutureListener)
                   connected -> {
                     if (connected.isSuccess()) {
-                      exchange.begin(connected.channel());
+                      exchange.begin(connected.channel(), true);
                     } else {
                       exchange.failConnect(connected.cause());
                     }
@@ -306,12 +329,27 @@ public final class Upstreams implements AutoCloseable {
     }
   }
 
+  /** The first handler of every connection: notes that bytes of an answer arrived. */
+  @io.netty.channel.ChannelHandler.Sharable
+  private static final class FirstBytes extends ChannelInboundHandlerAdapter {
+    static final FirstBytes INSTANCE = new FirstBytes();
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object message) {
+      Loop.handler(ctx.channel()).bytesRead = true;
+      ctx.fireChannelRead(message);
+    }
+  }
+
   /** The last handler of every connection: hands what arrives to the exchange using it. */
   private static final class Handler extends ChannelInboundHandlerAdapter {
     private Exchange exchange;
     private Loop owner;
     private InetSocketAddress address;
     private long idleSince;
+
+    /** Bytes arrived since the current exchange began (set by {@link FirstBytes}). */
+    private boolean bytesRead;
 
     /** The exchange ended well in this read: back to the idle list once the read is done. */
     private boolean releaseAfterRead;
@@ -357,8 +395,7 @@ public final class Upstreams implements AutoCloseable {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       var current = exchange;
       if (current != null) {
-        current.fail(
-            cause instanceof IOException io ? io : new IOException(cause.getMessage(), cause));
+        current.fail(current.lost(String.valueOf(cause.getMessage()), cause));
       }
       ctx.close();
     }
@@ -381,6 +418,9 @@ public final class Upstreams implements AutoCloseable {
     private Handler handler;
     private Subscription requestBodySubscription;
     private boolean requestSent;
+
+    /** The connection was opened for this exchange. */
+    private boolean fresh;
 
     /** The connection is no longer this exchange's: returned to the idle list or closed. */
     private boolean detached;
@@ -430,9 +470,11 @@ public final class Upstreams implements AutoCloseable {
           });
     }
 
-    void begin(Channel channel) {
+    void begin(Channel channel, boolean fresh) {
       this.channel = channel;
+      this.fresh = fresh;
       this.handler = Loop.handler(channel);
+      handler.bytesRead = false;
       handler.exchange = this;
       handler.owner = owner;
       handler.address = address;
@@ -459,7 +501,7 @@ public final class Upstreams implements AutoCloseable {
 
     private void written(ChannelFuture write) {
       if (!write.isSuccess()) {
-        fail(new IOException("sending the request failed: " + write.cause(), write.cause()));
+        fail(lost("sending the request failed: " + write.cause(), write.cause()));
       }
     }
 
@@ -591,7 +633,21 @@ public final class Upstreams implements AutoCloseable {
 
     /** The instance closed the connection while this exchange had it. */
     void closedByInstance() {
-      fail(new IOException("the instance closed the connection before it finished answering"));
+      fail(lost("the instance closed the connection before it finished answering", null));
+    }
+
+    /**
+     * The failure of a connection that broke: {@link NoAnswer} when no byte of the answer came
+     * back, else an {@link IOException}.
+     */
+    IOException lost(String what, Throwable cause) {
+      if (!handler.bytesRead && answerHead == null) {
+        return new NoAnswer(
+            "the instance closed the connection without answering: " + what, fresh, cause);
+      }
+      return cause instanceof IOException io && cause.getMessage() != null
+          ? io
+          : new IOException(what, cause);
     }
 
     private void emitAnswer() {

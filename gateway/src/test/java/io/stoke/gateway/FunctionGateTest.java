@@ -255,4 +255,39 @@ class FunctionGateTest {
 
     assertThat(gate.inflight()).isEqualTo(1);
   }
+
+  @Test
+  void keepsAnEvictedInstanceOutOfRotationUntilTheRegistryListsItDifferently() {
+    var definition = function("fn", 0, 10);
+    var gate = gate(definition);
+    var a = instance("fn", "a", 1, InstanceState.READY);
+    var b = instance("fn", "b", 2, InstanceState.READY);
+    gate.update(definition, List.of(a, b));
+
+    gate.evict(gate.slots().getFirst());
+    clock.advance(Duration.ofMinutes(10));
+    gate.update(definition, List.of(a, b));
+    assertThat(gate.slots()).extracting(Slot::id).containsExactly("b");
+
+    var restarted = a.ready(a.readyAt() + 1);
+    gate.update(definition, List.of(restarted, b));
+    assertThat(gate.slots()).extracting(Slot::id).containsExactly("a", "b");
+  }
+
+  @Test
+  void countsTheRegistrysInstancesByState() {
+    var definition = function("fn", 0, 10);
+    var gate = gate(definition);
+
+    gate.update(
+        definition,
+        List.of(
+            instance("fn", "a", 1, InstanceState.READY),
+            instance("fn", "b", 2, InstanceState.STARTING),
+            instance("fn", "c", 3, InstanceState.STARTING)));
+
+    assertThat(gate.instances(InstanceState.READY)).isEqualTo(1);
+    assertThat(gate.instances(InstanceState.STARTING)).isEqualTo(2);
+    assertThat(gate.instances(InstanceState.DRAINING)).isZero();
+  }
 }

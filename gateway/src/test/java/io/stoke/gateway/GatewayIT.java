@@ -72,6 +72,7 @@ class GatewayIT {
                     function("refusing", 0, 100),
                     function("garbled", 0, 10),
                     function("crashing", 0, 10),
+                    function("metered", 0, 10),
                     function("abandoned", 1, 10, Duration.ofSeconds(60), LoadBalancing.ROUND_ROBIN),
                     function(
                         "leastreq", 0, 100, Duration.ofSeconds(10), LoadBalancing.LEAST_REQUESTS))),
@@ -686,6 +687,32 @@ class GatewayIT {
         .contains("stoke_gateway_requests_total{function=\"echo\"")
         .contains("jvm_memory_used_bytes");
     assertThat(get("/actuator/health").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void countsColdStartsAndPublishesLatencyHistogramsAndInstanceStatesOnPrometheus()
+      throws Exception {
+    var held = getAsync("/metered/cold");
+    await().atMost(Duration.ofSeconds(10)).until(() -> table.gate("metered").pending() == 1);
+    try (var instance =
+        RawHttp.instance(
+            "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+            new java.util.concurrent.atomic.AtomicInteger())) {
+      orchestrator.ready("metered", "metered-1", instance.getLocalPort());
+
+      assertThat(held.join().headers().firstValue("X-Stoke-Cold-Start")).hasValue("true");
+      assertThat(get("/metered/warm").statusCode()).isEqualTo(200);
+    }
+
+    var prometheus = getWith("/actuator/prometheus", "Bearer " + METRICS_TOKEN).body();
+    assertThat(prometheus)
+        .contains("stoke_gateway_cold_starts_total{function=\"metered\"} 1.0")
+        .contains("stoke_gateway_latency_seconds_bucket{function=\"metered\",le=\"0.1\"}")
+        .contains("stoke_gateway_latency_seconds_count{function=\"metered\"} 2")
+        .contains("stoke_gateway_instances{function=\"metered\",state=\"ready\"} 1.0")
+        .contains("stoke_gateway_instances{function=\"metered\",state=\"starting\"} 0.0");
+    // Behind the metrics token, as every meter is.
+    assertThat(get("/actuator/prometheus").statusCode()).isEqualTo(401);
   }
 
   @Test

@@ -11,6 +11,11 @@ import org.springframework.util.unit.DataSize;
 class StokePropertiesTest {
 
   private static StokeProperties.Gateway gateway(Duration ioSpin) {
+    return gateway(ioSpin, Duration.ofSeconds(10), 256);
+  }
+
+  private static StokeProperties.Gateway gateway(
+      Duration ioSpin, Duration requestHeadTimeout, int maxConnectionsPerClient) {
     return new StokeProperties.Gateway(
         StokeProperties.Mode.DIRECT,
         URI.create("http://127.0.0.1:10000"),
@@ -20,7 +25,9 @@ class StokePropertiesTest {
         Duration.ofMillis(200),
         Duration.ofSeconds(5),
         "",
-        ioSpin);
+        ioSpin,
+        requestHeadTimeout,
+        maxConnectionsPerClient);
   }
 
   @Test
@@ -35,5 +42,17 @@ class StokePropertiesTest {
                   + wrong
                   + ", must be between 0 (loops block at once) and 1000us");
     }
+  }
+
+  @Test
+  void requestHeadTimeoutIsPositiveAndTheConnectionCapAtLeastOne() {
+    assertThat(gateway(Duration.ZERO, Duration.ofSeconds(10), 256).requestHeadTimeout())
+        .isEqualTo(Duration.ofSeconds(10));
+    assertThatThrownBy(() -> gateway(Duration.ZERO, Duration.ZERO, 256))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("stoke.gateway.request-head-timeout = PT0S, must be positive");
+    assertThatThrownBy(() -> gateway(Duration.ZERO, Duration.ofSeconds(10), 0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("stoke.gateway.max-connections-per-client = 0, must be in [1, 1000000]");
   }
 }

@@ -8,7 +8,9 @@ import io.stoke.common.definition.FunctionDefinition;
 import io.stoke.gateway.ErrorReply;
 import io.stoke.gateway.FunctionProxy;
 import io.stoke.gateway.FunctionTable;
+import io.stoke.gateway.logging.RepeatedWarnings;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,11 +43,15 @@ public final class AuthWebFilter implements WebFilter, Ordered {
   private final ApiKeyAuthenticator authenticator;
   private final FunctionTable table;
   private final Scheduler blocking;
+  private final RepeatedWarnings keyStoreWarnings;
 
-  public AuthWebFilter(ApiKeyAuthenticator authenticator, FunctionTable table, Scheduler blocking) {
+  public AuthWebFilter(
+      ApiKeyAuthenticator authenticator, FunctionTable table, Scheduler blocking, Clock clock) {
     this.authenticator = authenticator;
     this.table = table;
     this.blocking = blocking;
+    this.keyStoreWarnings =
+        new RepeatedWarnings(log, "API key lookups", clock, RepeatedWarnings.WINDOW);
   }
 
   @Override
@@ -130,13 +136,14 @@ public final class AuthWebFilter implements WebFilter, Ordered {
     return backOnItsLoop(
             exchange,
             Mono.fromCallable(() -> authenticator.authenticate(authorization))
+                .doOnNext(outcome -> keyStoreWarnings.succeeded())
                 .subscribeOn(blocking))
         // Only Redis failing (unreachable, pool exhausted) is "try again"; anything else is a bug
         // and stays a 500 with its stack trace in the log.
         .onErrorResume(
             JedisException.class,
             failure -> {
-              log.warn("cannot check an API key: {}", failure.toString());
+              keyStoreWarnings.failed("cannot check an API key: " + failure);
               return Mono.just(
                   new Authentication.Unavailable(
                       "cannot check the API key now: the key store is unreachable"));
