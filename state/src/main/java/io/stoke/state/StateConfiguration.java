@@ -59,7 +59,8 @@ public class StateConfiguration {
         new SessionService(coordScript, LuaScript.load("events", redis), notifier, properties));
   }
 
-  @Bean(destroyMethod = "shutdownNow")
+  // close() lets operations in flight finish; the listener stops first (it depends on this).
+  @Bean(destroyMethod = "close")
   ExecutorService virtualThreads() {
     return Executors.newVirtualThreadPerTaskExecutor();
   }

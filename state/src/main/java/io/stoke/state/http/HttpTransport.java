@@ -8,8 +8,10 @@ import io.stoke.state.Outcome;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.Exceptions;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -84,6 +86,7 @@ public final class HttpTransport {
         .asByteArray()
         .defaultIfEmpty(new byte[0])
         .flatMap(body -> Mono.fromCallable(() -> run(target.get(), body)).subscribeOn(blocking))
+        .onErrorResume(e -> Mono.just(unexpected(e)))
         .flatMap(outcome -> reply(response, outcome));
   }
 
@@ -115,6 +118,20 @@ public final class HttpTransport {
       LOG.error("{} of {} failed", target.route(), target.function(), e);
       return Outcome.failed(ErrorCode.Internal, "internal error: " + e.getClass().getSimpleName());
     }
+  }
+
+  /** Every answer is JSON, even while shutting down (no thread left to run the operation). */
+  private static Outcome unexpected(Throwable error) {
+    if (Exceptions.unwrap(error) instanceof RejectedExecutionException) {
+      return Outcome.failed(ErrorCode.Unavailable, "the state service is shutting down");
+    }
+    if (error instanceof reactor.netty.channel.AbortedException) {
+      LOG.debug("the client went away before its answer: {}", error.toString());
+    } else {
+      LOG.error("a request failed outside its operation", error);
+    }
+    return Outcome.failed(
+        ErrorCode.Internal, "internal error: " + error.getClass().getSimpleName());
   }
 
   private Mono<Void> reply(HttpServerResponse response, Outcome outcome) {

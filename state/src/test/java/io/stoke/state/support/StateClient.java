@@ -50,6 +50,13 @@ public final class StateClient {
     }
   }
 
+  /** An answer whose body is not a JSON object: the service broke its contract. */
+  public static final class NotJson extends IOException {
+    public NotJson(int status, String body) {
+      super("status " + status + " with a body that is not JSON: " + body);
+    }
+  }
+
   /** POSTs {@code body} to {@code /v1/functions/FN/ROUTE}. */
   public Reply call(String function, String route, Map<String, ?> body) throws IOException {
     return raw("/v1/functions/" + function + "/" + route, JSON.writeValueAsString(body));
@@ -65,7 +72,11 @@ public final class StateClient {
             .build();
     try {
       var response = http.send(request, HttpResponse.BodyHandlers.ofString());
-      return new Reply(response.statusCode(), JSON.readValue(response.body(), MAP));
+      try {
+        return new Reply(response.statusCode(), JSON.readValue(response.body(), MAP));
+      } catch (tools.jackson.core.JacksonException e) {
+        throw new NotJson(response.statusCode(), response.body());
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted", e);
