@@ -5,6 +5,7 @@ import io.stoke.state.coord.EventNotifier;
 import io.stoke.state.coord.SessionReaper;
 import io.stoke.state.coord.SessionService;
 import io.stoke.state.http.HttpTransport;
+import io.stoke.state.http.SocketListeners;
 import io.stoke.state.http.StateRouter;
 import io.stoke.state.http.StateServer;
 import io.stoke.state.kv.KvService;
@@ -69,6 +70,16 @@ public class StateConfiguration {
   HttpTransport httpTransport(
       StateRouter router, StateProperties properties, ExecutorService virtualThreads) {
     return new HttpTransport(router, properties.limits().maxBodyBytes(), virtualThreads);
+  }
+
+  /** The per-function Unix sockets, when {@code stoke.state.socket-root} is set. */
+  @Bean(destroyMethod = "close")
+  @org.springframework.boot.autoconfigure.condition.ConditionalOnExpression(
+      "'${stoke.state.socket-root:}' != ''")
+  SocketListeners socketListeners(HttpTransport transport, StateProperties properties)
+      throws java.io.IOException {
+    return new SocketListeners(
+        java.nio.file.Path.of(properties.socketRoot()), transport, Duration.ofMillis(500));
   }
 
   @Bean(destroyMethod = "close")

@@ -13,6 +13,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param minSessionTimeout shortest session timeout a client may ask for
  * @param maxSessionTimeout longest session timeout a client may ask for
  * @param maxWait longest long-poll of a session's events
+ * @param socketRoot folder of the per-function Unix sockets ({@code <fn>/state.sock}); empty = none
  */
 @ConfigurationProperties("stoke.state")
 public record StateProperties(
@@ -22,7 +23,8 @@ public record StateProperties(
     Duration reapInterval,
     Duration minSessionTimeout,
     Duration maxSessionTimeout,
-    Duration maxWait) {
+    Duration maxWait,
+    String socketRoot) {
 
   public StateProperties {
     port = port == null ? 8084 : port;
@@ -32,6 +34,7 @@ public record StateProperties(
     minSessionTimeout = minSessionTimeout == null ? Duration.ofMillis(500) : minSessionTimeout;
     maxSessionTimeout = maxSessionTimeout == null ? Duration.ofMinutes(2) : maxSessionTimeout;
     maxWait = maxWait == null ? Duration.ofSeconds(60) : maxWait;
+    socketRoot = socketRoot == null ? "" : socketRoot.strip();
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("stoke.state.port = " + port + ", must be in [0, 65535]");
     }

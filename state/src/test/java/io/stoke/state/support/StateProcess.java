@@ -29,6 +29,10 @@ public final class StateProcess implements AutoCloseable {
     return context.getBean(StateServer.class).port();
   }
 
+  public <T> T bean(Class<T> type) {
+    return context.getBean(type);
+  }
+
   public StateClient client() {
     return new StateClient(port());
   }
