@@ -10,6 +10,7 @@ import io.stoke.common.registry.InstanceRegistry;
 import io.stoke.orchestrator.definitions.FunctionSet;
 import io.stoke.orchestrator.docker.ContainerSettings;
 import io.stoke.orchestrator.docker.DockerContainers;
+import io.stoke.orchestrator.docker.StateMount;
 import io.stoke.orchestrator.exec.ExecRunner;
 import io.stoke.orchestrator.exec.ExecSettings;
 import io.stoke.orchestrator.exec.ExecWorker;
@@ -18,6 +19,7 @@ import io.stoke.orchestrator.instances.InstanceManager;
 import io.stoke.orchestrator.instances.ReadinessProbe;
 import java.time.Clock;
 import java.time.Duration;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import redis.clients.jedis.UnifiedJedis;
@@ -100,6 +102,7 @@ class OrchestratorConfiguration {
 
   @Bean(destroyMethod = "close")
   ExecWorker execWorker(
+      StateMount stateMount,
       DockerClient docker,
       DockerContainers containers,
       UnifiedJedis redis,
@@ -112,7 +115,8 @@ class OrchestratorConfiguration {
             docker,
             containers,
             settings.logTailBytes(),
-            settings.enabled() ? unixSocket(properties.dockerHost()) : null);
+            settings.enabled() ? unixSocket(properties.dockerHost()) : null,
+            stateMount);
     var worker = new ExecWorker(redis, runner, settings, properties.consumerName(), clock);
     if (settings.enabled()) {
       worker.start();
@@ -132,8 +136,15 @@ class OrchestratorConfiguration {
     return java.nio.file.Path.of(dockerHost.substring("unix://".length()));
   }
 
+  /** The state service's per-function socket folders ({@code stoke.state-socket-root}). */
+  @Bean
+  StateMount stateMount(@Value("${stoke.state-socket-root:}") String socketRoot) {
+    return new StateMount(socketRoot);
+  }
+
   @Bean(destroyMethod = "close")
   InstanceManager instanceManager(
+      StateMount stateMount,
       DockerContainers docker,
       InstanceRegistry registry,
       UnifiedJedis redis,
@@ -141,7 +152,8 @@ class OrchestratorConfiguration {
       FunctionSet functions,
       StokeProperties properties,
       Clock clock) {
-    var settings = new ContainerSettings(properties.instanceHost(), properties.network());
+    var settings =
+        new ContainerSettings(properties.instanceHost(), properties.network(), stateMount);
     return new InstanceManager(docker, registry, redis, probe, functions, settings, clock);
   }
 }

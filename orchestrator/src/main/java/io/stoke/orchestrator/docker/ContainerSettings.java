@@ -8,8 +8,9 @@ import java.util.Objects;
  * @param instanceHost where published ports are bound and reached (127.0.0.1)
  * @param network a Docker network to attach instances to instead of publishing ports; empty for
  *     none
+ * @param stateMount how instances reach their function's state socket
  */
-public record ContainerSettings(String instanceHost, String network) {
+public record ContainerSettings(String instanceHost, String network, StateMount stateMount) {
 
   /** The unprivileged user every instance runs as. */
   public static final String USER = "10001:10001";
@@ -20,6 +21,12 @@ public record ContainerSettings(String instanceHost, String network) {
   public ContainerSettings {
     Objects.requireNonNull(instanceHost, "instanceHost");
     network = network == null ? "" : network;
+    stateMount = stateMount == null ? StateMount.NONE : stateMount;
+  }
+
+  /** Settings without a state socket. */
+  public ContainerSettings(String instanceHost, String network) {
+    this(instanceHost, network, StateMount.NONE);
   }
 
   public boolean attachesToNetwork() {

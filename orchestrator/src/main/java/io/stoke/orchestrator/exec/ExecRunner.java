@@ -6,6 +6,7 @@ import io.stoke.common.contract.ActivationOutcome;
 import io.stoke.common.contract.ActivationRequest;
 import io.stoke.orchestrator.docker.ContainerSpec;
 import io.stoke.orchestrator.docker.DockerContainers;
+import io.stoke.orchestrator.docker.StateMount;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,6 +31,7 @@ public final class ExecRunner {
   private final DockerContainers containers;
   private final int logTailBytes;
   private final Path socket;
+  private final StateMount state;
 
   /**
    * @param socket the engine's Unix socket, for the hijacked attach; null when this orchestrator
@@ -37,10 +39,21 @@ public final class ExecRunner {
    */
   public ExecRunner(
       DockerClient docker, DockerContainers containers, int logTailBytes, Path socket) {
+    this(docker, containers, logTailBytes, socket, StateMount.NONE);
+  }
+
+  /** As above; {@code state} mounts each activation's function's state socket folder. */
+  public ExecRunner(
+      DockerClient docker,
+      DockerContainers containers,
+      int logTailBytes,
+      Path socket,
+      StateMount state) {
     this.docker = docker;
     this.socket = socket;
     this.containers = containers;
     this.logTailBytes = logTailBytes;
+    this.state = state;
   }
 
   /** Runs {@code request} with its whole timeout. */
@@ -58,7 +71,7 @@ public final class ExecRunner {
       return new Activation(
           ActivationOutcome.TIMED_OUT, "", 0, -1, "", timedOut(request, budgetMs), 0);
     }
-    var spec = ExecSpecs.forActivation(request);
+    var spec = ExecSpecs.forActivation(request, state);
     String id;
     try {
       id = create(spec);
