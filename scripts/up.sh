@@ -29,8 +29,10 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
-SERVICES=(stats-listener xds-control-plane orchestrator api-server gateway)
+SERVICES=(stats-listener xds-control-plane state orchestrator api-server gateway)
 PIDS_DIR="$STOKE_STATE/pids"
+# One folder per function holding its state socket; the orchestrator mounts a function's folder.
+STATE_SOCKETS="$STOKE_STATE/state-sockets"
 LOGS_DIR="$STOKE_STATE/logs"
 mkdir -p "$PIDS_DIR" "$LOGS_DIR"
 started_at=$(now_ms)
@@ -109,6 +111,7 @@ health_port() {
     stats-listener) echo 8082 ;;
     xds-control-plane) echo 18001 ;;
     orchestrator) echo 8081 ;;
+    state) echo 8084 ;;
     api-server) echo "$API_PORT" ;;
     gateway) echo "$GATEWAY_PORT" ;;
   esac
@@ -123,7 +126,9 @@ service_args() {
     stats-listener) echo "${common[@]}" "--stoke.stats.port=$STATS_PORT" "--stoke.stats.bind=127.0.0.1" ;;
     xds-control-plane) echo "${common[@]}" "--stoke.xds.port=$XDS_PORT" ;;
     orchestrator) echo "${common[@]}" "--stoke.definitions=$DEFINITIONS" "--stoke.functions-dir=$(dirname "$DEFINITIONS")/functions" \
-      "--stoke.docker-host=${DOCKER_HOST:-unix:///var/run/docker.sock}" ;;
+      "--stoke.docker-host=${DOCKER_HOST:-unix:///var/run/docker.sock}" "--stoke.state-socket-root=$STATE_SOCKETS" ;;
+    # The state service's HTTP API is its own listener (no Spring web server): port and sockets.
+    state) echo "${common[@]}" "--stoke.state.port=$(health_port state)" "--stoke.state.socket-root=$STATE_SOCKETS" ;;
     api-server) echo "${common[@]}" "--stoke.orchestrator-url=http://127.0.0.1:$(health_port orchestrator)" ;;
     gateway) echo "${common[@]}" "--stoke.gateway.mode=direct" "--management.statsd.metrics.export.port=$STATS_PORT" "--stoke.api.url=http://127.0.0.1:$API_PORT" "${EXTRA_GATEWAY_ARGS[@]}" ;;
   esac

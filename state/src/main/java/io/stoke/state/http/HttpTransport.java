@@ -45,7 +45,8 @@ public final class HttpTransport {
   /** Handles one request; {@code socketFunction} is the function of a Unix socket, null on TCP. */
   public Mono<Void> handle(
       HttpServerRequest request, HttpServerResponse response, String socketFunction) {
-    if (request.uri().equals("/healthz")) {
+    // /actuator/health as the other services answer it, for ./stoke up and compose health checks.
+    if (request.uri().equals("/healthz") || request.uri().equals("/actuator/health")) {
       return send(response, 200, Map.of("status", "UP"));
     }
     var target = Target.of(request.uri(), socketFunction);
