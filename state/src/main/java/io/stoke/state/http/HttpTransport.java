@@ -50,24 +50,20 @@ public final class HttpTransport {
       return send(response, 200, Map.of("status", "UP"));
     }
     var target = Target.of(request.uri(), socketFunction);
-    if (target.isEmpty()) {
-      return fail(response, Outcome.failed(ErrorCode.NotFound, "unknown path; see docs/STATE.md"));
-    }
-    if (!request.method().equals(HttpMethod.POST)) {
-      return fail(
-          response, Outcome.failed(ErrorCode.MethodNotAllowed, "every operation is a POST"));
-    }
     var headers = request.requestHeaders();
     if (headers.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+      response.keepAlive(false);
       return fail(
           response, Outcome.failed(ErrorCode.LengthRequired, "send Content-Length, not chunks"));
     }
     long length = contentLength(headers.get(HttpHeaderNames.CONTENT_LENGTH));
     if (length < 0) {
+      response.keepAlive(false);
       return fail(
           response, Outcome.failed(ErrorCode.BadArguments, "Content-Length must be a number"));
     }
     if (length > maxBodyBytes) {
+      // The body is not read: the connection cannot be reused after this answer.
       response.keepAlive(false);
       return fail(
           response,
@@ -81,12 +77,24 @@ public final class HttpTransport {
                   "max",
                   maxBodyBytes)));
     }
+    Outcome refused =
+        target.isEmpty()
+            ? Outcome.failed(ErrorCode.NotFound, "unknown path; see docs/STATE.md")
+            : !request.method().equals(HttpMethod.POST)
+                ? Outcome.failed(ErrorCode.MethodNotAllowed, "every operation is a POST")
+                : null;
+    // The body is read even for a refused request: bytes left unread on a keep-alive connection
+    // would be taken for the next request on it.
     return request
         .receive()
         .aggregate()
         .asByteArray()
         .defaultIfEmpty(new byte[0])
-        .flatMap(body -> Mono.fromCallable(() -> run(target.get(), body)).subscribeOn(blocking))
+        .flatMap(
+            body ->
+                refused != null
+                    ? Mono.just(refused)
+                    : Mono.fromCallable(() -> run(target.get(), body)).subscribeOn(blocking))
         .onErrorResume(e -> Mono.just(unexpected(e)))
         .flatMap(outcome -> reply(response, outcome));
   }
