@@ -10,7 +10,7 @@ PIDS_DIR="$STOKE_STATE/pids"
 
 stopped=0
 # Gateway first, so no new work arrives while the others stop.
-for svc in gateway api-server orchestrator xds-control-plane stats-listener; do
+for svc in gateway api-server orchestrator state xds-control-plane stats-listener; do
   pidfile="$PIDS_DIR/$svc.pid"
   [[ -f "$pidfile" ]] || continue
   pid="$(cat "$pidfile")"

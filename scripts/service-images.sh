@@ -41,7 +41,7 @@ if [[ "$redis_image" == "$REDIS_LOCAL" ]] && ! docker image inspect "$REDIS_LOCA
     "$STOKE_BASE_MINIMAL" | docker build -q -t "$REDIS_LOCAL" - >/dev/null
 fi
 
-for svc in stats-listener xds-control-plane orchestrator api-server gateway; do
+for svc in stats-listener xds-control-plane state orchestrator api-server gateway; do
   [[ -f "$STOKE_HOME/$svc/target/stoke-$svc.jar" ]] || die "$svc/target/stoke-$svc.jar is missing: run ./mvnw -DskipTests package first"
   step "Building stoke/$svc"
   docker build -q --build-arg BASE_IMAGE="$java_base" -t "stoke/$svc:latest" "$STOKE_HOME/$svc" >/dev/null

@@ -14,6 +14,7 @@ API_PORT="${STOKE_API_PORT:-8083}"
 ORCHESTRATOR_PORT="${STOKE_ORCHESTRATOR_PORT:-8081}"
 STATS_ADMIN_PORT="${STOKE_STATS_ADMIN_PORT:-8082}"
 XDS_HTTP_PORT="${STOKE_XDS_HTTP_PORT:-18001}"
+STATE_PORT="${STOKE_STATE_PORT:-8084}"
 TLS="${STOKE_TLS:-0}"
 DEFINITIONS="${STOKE_DEFINITIONS:-$STOKE_HOME/global-function-definition.yml}"
 BUILD=1
@@ -31,6 +32,7 @@ while [[ $# -gt 0 ]]; do
     --orchestrator-port) ORCHESTRATOR_PORT="$2"; shift 2 ;;
     --stats-admin-port) STATS_ADMIN_PORT="$2"; shift 2 ;;
     --xds-http-port) XDS_HTTP_PORT="$2"; shift 2 ;;
+    --state-port) STATE_PORT="$2"; shift 2 ;;
     --tls) TLS=1; shift ;;
     --definitions) DEFINITIONS="$(cd "$(dirname "$2")" && pwd)/$(basename "$2")"; shift 2 ;;
     --no-build) BUILD=0; shift ;;
@@ -39,8 +41,10 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
-SERVICES=(stats-listener xds-control-plane orchestrator api-server gateway)
+SERVICES=(stats-listener xds-control-plane state orchestrator api-server gateway)
 PIDS_DIR="$STOKE_STATE/pids"
+# One folder per function holding its state socket; the orchestrator mounts a function's folder.
+STATE_SOCKETS="$STOKE_STATE/state-sockets"
 LOGS_DIR="$STOKE_STATE/logs"
 mkdir -p "$PIDS_DIR" "$LOGS_DIR"
 started_at=$(now_ms)
@@ -122,6 +126,7 @@ health_port() {
     stats-listener) echo "$STATS_ADMIN_PORT" ;;
     xds-control-plane) echo "$XDS_HTTP_PORT" ;;
     orchestrator) echo "$ORCHESTRATOR_PORT" ;;
+    state) echo "$STATE_PORT" ;;
     api-server) echo "$API_PORT" ;;
     gateway) echo "$GATEWAY_PORT" ;;
   esac
@@ -136,7 +141,9 @@ service_args() {
     stats-listener) printf '%s\n' "${common[@]}" "--stoke.stats.port=$STATS_PORT" "--stoke.stats.bind=127.0.0.1" "--stoke.stats.gateway-port=$STATS_GATEWAY_PORT" ;;
     xds-control-plane) printf '%s\n' "${common[@]}" "--stoke.xds.port=$XDS_PORT" ;;
     orchestrator) printf '%s\n' "${common[@]}" "--stoke.definitions=$DEFINITIONS" "--stoke.functions-dir=$(dirname "$DEFINITIONS")/functions" \
-      "--stoke.docker-host=${DOCKER_HOST:-unix:///var/run/docker.sock}" "--stoke.installation-id=$INSTALLATION_ID" ;;
+      "--stoke.docker-host=${DOCKER_HOST:-unix:///var/run/docker.sock}" "--stoke.installation-id=$INSTALLATION_ID" "--stoke.state-socket-root=$STATE_SOCKETS" ;;
+    # The state service's HTTP API is its own listener (no Spring web server): port and sockets.
+    state) printf '%s\n' "${common[@]}" "--stoke.state.port=$(health_port state)" "--stoke.state.socket-root=$STATE_SOCKETS" ;;
     api-server) printf '%s\n' "${common[@]}" "--stoke.orchestrator-url=http://127.0.0.1:$(health_port orchestrator)" ;;
     gateway) printf '%s\n' "${common[@]}" "--stoke.gateway.mode=direct" "--management.statsd.metrics.export.port=$STATS_GATEWAY_PORT" "--stoke.api.url=http://127.0.0.1:$API_PORT" "${EXTRA_GATEWAY_ARGS[@]}" ;;
   esac

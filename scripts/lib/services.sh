@@ -4,7 +4,7 @@
 # supervisor or by hand, runs it exactly as `up` did, and no secret is on a command line or in the
 # environment.
 
-STOKE_SERVICES=(stats-listener xds-control-plane orchestrator api-server gateway)
+STOKE_SERVICES=(stats-listener xds-control-plane state orchestrator api-server gateway)
 
 # The supervisor restarts a crashed service after 1, 2, 4 ... s, at most this many seconds apart.
 STOKE_RESTART_BACKOFF_MAX="${STOKE_RESTART_BACKOFF_MAX:-30}"

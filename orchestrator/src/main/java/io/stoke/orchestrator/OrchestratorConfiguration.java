@@ -11,6 +11,7 @@ import io.stoke.common.registry.InstanceRegistry;
 import io.stoke.orchestrator.definitions.FunctionSet;
 import io.stoke.orchestrator.docker.ContainerSettings;
 import io.stoke.orchestrator.docker.DockerContainers;
+import io.stoke.orchestrator.docker.StateMount;
 import io.stoke.orchestrator.exec.ExecRunner;
 import io.stoke.orchestrator.exec.ExecSettings;
 import io.stoke.orchestrator.exec.ExecWorker;
@@ -114,6 +115,7 @@ class OrchestratorConfiguration {
 
   @Bean(destroyMethod = "close")
   ExecWorker execWorker(
+      StateMount stateMount,
       DockerClient docker,
       DockerContainers containers,
       UnifiedJedis redis,
@@ -127,7 +129,8 @@ class OrchestratorConfiguration {
             containers,
             settings.logTailBytes(),
             properties.installation(),
-            settings.enabled() ? unixSocket(properties.dockerHost()) : null);
+            settings.enabled() ? unixSocket(properties.dockerHost()) : null,
+            stateMount);
     var worker = new ExecWorker(redis, runner, settings, properties.consumerName(), clock);
     if (settings.enabled()) {
       worker.start();
@@ -147,8 +150,15 @@ class OrchestratorConfiguration {
     return java.nio.file.Path.of(dockerHost.substring("unix://".length()));
   }
 
+  /** The state service's per-function socket folders ({@code stoke.state-socket-root}). */
+  @Bean
+  StateMount stateMount(@Value("${stoke.state-socket-root:}") String socketRoot) {
+    return new StateMount(socketRoot);
+  }
+
   @Bean(destroyMethod = "close")
   InstanceManager instanceManager(
+      StateMount stateMount,
       DockerContainers docker,
       InstanceRegistry registry,
       UnifiedJedis redis,
@@ -158,7 +168,7 @@ class OrchestratorConfiguration {
       Clock clock) {
     var settings =
         new ContainerSettings(
-            properties.instanceHost(), properties.network(), properties.installation());
+            properties.instanceHost(), properties.network(), properties.installation(), stateMount);
     return new InstanceManager(docker, registry, redis, probe, functions, settings, clock);
   }
 }

@@ -46,7 +46,7 @@ final class Platform implements AutoCloseable {
     this.logDir = logDir;
   }
 
-  /** Starts redis-server, the stats listener, the orchestrator and the gateway. */
+  /** Starts redis-server, the stats listener, the state service, the orchestrator, the gateway. */
   static Platform start(Path definitions, String name) throws IOException {
     return start(definitions, name, null);
   }
@@ -72,6 +72,9 @@ final class Platform implements AutoCloseable {
       int gatewayStatsUdp = RedisServer.freePort();
       int statsHttp = RedisServer.freePort();
       int orchestratorHttp = RedisServer.freePort();
+      int stateHttp = RedisServer.freePort();
+      // Short: a Unix socket path holds at most 107 bytes.
+      var stateSockets = Files.createTempDirectory("stoke-sockets");
       String redisUrl = "--stoke.redis-url=" + redis.url();
       // Configured on every service that uses it, as ./stoke up does (else it is shared through
       // Redis).
@@ -88,6 +91,14 @@ final class Platform implements AutoCloseable {
               statsHttp));
       platform.launch(
           new Service(
+              "state",
+              List.of(
+                  redisUrl,
+                  "--stoke.state.port=" + stateHttp,
+                  "--stoke.state.socket-root=" + stateSockets),
+              stateHttp));
+      platform.launch(
+          new Service(
               "orchestrator",
               List.of(
                   redisUrl,
@@ -98,7 +109,8 @@ final class Platform implements AutoCloseable {
                   "--stoke.installation-id=" + Docker.INSTALLATION,
                   "--stoke.internal-secret=" + secret,
                   // Other suites share this Docker engine: keep the images they may be using.
-                  "--stoke.prune-images=false"),
+                  "--stoke.prune-images=false",
+                  "--stoke.state-socket-root=" + stateSockets),
               orchestratorHttp));
       var gatewayArgs =
           new ArrayList<>(

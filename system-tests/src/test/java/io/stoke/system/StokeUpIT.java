@@ -82,6 +82,8 @@ class StokeUpIT {
             "--stats-port",
             String.valueOf(RedisServer.freePort()),
             "--stats-gateway-port",
+            String.valueOf(RedisServer.freePort()),
+            "--state-port",
             String.valueOf(RedisServer.freePort()));
     await("./stoke up says the platform is up")
         .atMost(Duration.ofMinutes(6))

@@ -9,8 +9,10 @@ import java.util.Objects;
  * @param network a Docker network to attach instances to instead of publishing ports; empty for
  *     none
  * @param installation the installation whose labels every instance carries
+ * @param stateMount how instances reach their function's state socket
  */
-public record ContainerSettings(String instanceHost, String network, Installation installation) {
+public record ContainerSettings(
+    String instanceHost, String network, Installation installation, StateMount stateMount) {
 
   /** The unprivileged user every instance runs as. */
   public static final String USER = "10001:10001";
@@ -22,6 +24,12 @@ public record ContainerSettings(String instanceHost, String network, Installatio
     Objects.requireNonNull(instanceHost, "instanceHost");
     network = network == null ? "" : network;
     Objects.requireNonNull(installation, "installation");
+    stateMount = stateMount == null ? StateMount.NONE : stateMount;
+  }
+
+  /** Settings without a state socket. */
+  public ContainerSettings(String instanceHost, String network, Installation installation) {
+    this(instanceHost, network, installation, StateMount.NONE);
   }
 
   public boolean attachesToNetwork() {

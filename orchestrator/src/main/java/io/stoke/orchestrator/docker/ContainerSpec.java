@@ -39,7 +39,8 @@ public record ContainerSpec(
     List<String> capDrop,
     List<String> securityOpts,
     boolean readOnlyRootfs,
-    Map<String, String> tmpfs) {
+    Map<String, String> tmpfs,
+    List<String> binds) {
 
   public ContainerSpec {
     Objects.requireNonNull(name, "name");
@@ -49,10 +50,49 @@ public record ContainerSpec(
     capDrop = List.copyOf(capDrop);
     securityOpts = List.copyOf(securityOpts);
     tmpfs = Map.copyOf(tmpfs);
+    binds = List.copyOf(binds);
     if (publishIp.isEmpty() == network.isEmpty()) {
       throw new IllegalArgumentException(
           "container " + name + ": exactly one of publishIp and network must be set");
     }
+  }
+
+  /**
+   * A spec without bind mounts (only the state socket folder is ever mounted: {@link StateMount}).
+   */
+  public ContainerSpec(
+      String name,
+      String image,
+      Map<String, String> labels,
+      List<String> environment,
+      int containerPort,
+      String publishIp,
+      String network,
+      long memoryBytes,
+      long nanoCpus,
+      long pidsLimit,
+      String user,
+      List<String> capDrop,
+      List<String> securityOpts,
+      boolean readOnlyRootfs,
+      Map<String, String> tmpfs) {
+    this(
+        name,
+        image,
+        labels,
+        environment,
+        containerPort,
+        publishIp,
+        network,
+        memoryBytes,
+        nanoCpus,
+        pidsLimit,
+        user,
+        capDrop,
+        securityOpts,
+        readOnlyRootfs,
+        tmpfs,
+        List.of());
   }
 
   /** True when the port is published on the host rather than reached over a Docker network. */

@@ -26,22 +26,24 @@ public final class ContainerSpecs {
     labels.put(Labels.INSTANCE, instanceId);
     labels.put(Labels.DIGEST, def.definitionDigest());
     var resources = def.resources();
-    return new ContainerSpec(
-        containerName(def.name(), instanceId),
-        image,
-        labels,
-        environment(def),
-        def.port(),
-        settings.attachesToNetwork() ? "" : settings.instanceHost(),
-        settings.network(),
-        resources.memoryBytes(),
-        Math.round(resources.cpus() * 1_000_000_000L),
-        resources.pids(),
-        ContainerSettings.USER,
-        List.of("ALL"),
-        List.of("no-new-privileges"),
-        true,
-        Map.of("/tmp", ContainerSettings.TMPFS_OPTIONS));
+    var spec =
+        new ContainerSpec(
+            containerName(def.name(), instanceId),
+            image,
+            labels,
+            environment(def),
+            def.port(),
+            settings.attachesToNetwork() ? "" : settings.instanceHost(),
+            settings.network(),
+            resources.memoryBytes(),
+            Math.round(resources.cpus() * 1_000_000_000L),
+            resources.pids(),
+            ContainerSettings.USER,
+            List.of("ALL"),
+            List.of("no-new-privileges"),
+            true,
+            Map.of("/tmp", ContainerSettings.TMPFS_OPTIONS));
+    return settings.stateMount().apply(spec, def.name());
   }
 
   /**

@@ -5,6 +5,7 @@ import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
+import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.ContainerNetwork;
 import com.github.dockerjava.api.model.ExposedPort;
@@ -47,7 +48,8 @@ public final class DockerContainers {
         .withCapDrop(spec.capDrop().stream().map(Capability::valueOf).toArray(Capability[]::new))
         .withSecurityOpts(spec.securityOpts())
         .withReadonlyRootfs(spec.readOnlyRootfs())
-        .withTmpFs(spec.tmpfs());
+        .withTmpFs(spec.tmpfs())
+        .withBinds(spec.binds().stream().map(Bind::parse).toList());
   }
 
   /** Creates and starts the container; returns its id. */

@@ -7,6 +7,7 @@ import io.stoke.common.contract.ActivationRequest;
 import io.stoke.orchestrator.docker.ContainerSpec;
 import io.stoke.orchestrator.docker.DockerContainers;
 import io.stoke.orchestrator.docker.Installation;
+import io.stoke.orchestrator.docker.StateMount;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -32,6 +33,7 @@ public final class ExecRunner {
   private final int logTailBytes;
   private final Installation installation;
   private final Path socket;
+  private final StateMount state;
 
   /**
    * @param installation the installation whose labels activation containers carry
@@ -44,11 +46,23 @@ public final class ExecRunner {
       int logTailBytes,
       Installation installation,
       Path socket) {
+    this(docker, containers, logTailBytes, installation, socket, StateMount.NONE);
+  }
+
+  /** As above; {@code state} mounts each activation's function's state socket folder. */
+  public ExecRunner(
+      DockerClient docker,
+      DockerContainers containers,
+      int logTailBytes,
+      Installation installation,
+      Path socket,
+      StateMount state) {
     this.docker = docker;
     this.socket = socket;
     this.containers = containers;
     this.logTailBytes = logTailBytes;
     this.installation = installation;
+    this.state = state;
   }
 
   /** Runs {@code request} with its whole timeout. */
@@ -66,7 +80,7 @@ public final class ExecRunner {
       return new Activation(
           ActivationOutcome.TIMED_OUT, "", 0, -1, "", timedOut(request, budgetMs), 0);
     }
-    var spec = ExecSpecs.forActivation(request, installation);
+    var spec = ExecSpecs.forActivation(request, installation, state);
     String id;
     try {
       id = create(spec);
