@@ -5,6 +5,7 @@ import io.stoke.common.contract.InstanceState;
 import io.stoke.common.contract.RedisKeys;
 import io.stoke.common.definition.ExecutionMode;
 import io.stoke.common.definition.FunctionDefinition;
+import io.stoke.common.definition.ScalingPolicy;
 import io.stoke.orchestrator.autoscale.Autoscaler;
 import io.stoke.orchestrator.autoscale.AutoscalerState;
 import io.stoke.orchestrator.autoscale.FunctionLoad;
@@ -71,12 +72,15 @@ public final class Autoscaling {
           if (load.isEmpty()) {
             // No report (expired, or lost with a Redis restart): unknown, not zero. Decide without
             // a sample, so the averages cover only what was reported.
-            evaluate(def, OptionalDouble.empty(), 0, 0);
+            evaluate(def, OptionalDouble.empty(), new Report(0, 0, 0));
             continue;
           }
-          double pending = number(load.get("pending"));
-          double concurrency = pending + number(load.get("inflight"));
-          evaluate(def, OptionalDouble.of(concurrency), pending, reportedAt(load.get("at")));
+          var report =
+              new Report(
+                  number(load.get("pending")),
+                  number(load.get("inflight")),
+                  reportedAt(load.get("at")));
+          evaluate(def, OptionalDouble.of(report.pending() + report.inflight()), report);
         } catch (RuntimeException e) {
           log.error("[{}] autoscaling failed", def.name(), e);
         }
@@ -89,25 +93,37 @@ public final class Autoscaling {
     functions
         .find(function)
         .filter(def -> def.mode() == ExecutionMode.HTTP)
-        .ifPresent(def -> evaluate(def, OptionalDouble.of(pending + inflight), pending, atMs));
+        .ifPresent(
+            def ->
+                evaluate(
+                    def,
+                    OptionalDouble.of(pending + inflight),
+                    new Report(pending, inflight, atMs)));
   }
 
+  /** What the gateway reported, through the stats listener, at {@code atMs} (epoch ms). */
+  record Report(double pending, double inflight, long atMs) {}
+
   /**
-   * Whether a report of {@code pending} requests made at {@code reportedAtMs} shows requests
-   * waiting for ready capacity. Requests held while an instance starts are not queueing: the
-   * starting instance is capacity on its way. Reports made less than {@link #HELD_REPORT_LAG} after
-   * the newest instance became ready may still count requests that were held for it.
+   * Whether a report shows requests waiting for a slot of ready capacity. Requests held while an
+   * instance starts are not queueing: the starting instance is capacity on its way. Nor are
+   * requests pending while slots are free (held until an instance is routable), nor those in
+   * reports made less than {@link #HELD_REPORT_LAG} after the newest instance became ready, which
+   * may still count requests that were held for it.
    */
-  static boolean queueingNow(double pending, long reportedAtMs, List<Instance> active) {
-    if (pending <= 0 || active.isEmpty() || active.stream().anyMatch(i -> !i.isReady())) {
+  static boolean queueingNow(Report report, List<Instance> active, ScalingPolicy policy) {
+    if (report.pending() <= 0
+        || active.isEmpty()
+        || active.stream().anyMatch(i -> !i.isReady())
+        || policy.unlimitedConcurrency()
+        || report.inflight() < (double) active.size() * policy.concurrency()) {
       return false;
     }
     long newestReady = active.stream().mapToLong(Instance::readyAt).max().orElseThrow();
-    return reportedAtMs >= newestReady + HELD_REPORT_LAG.toMillis();
+    return report.atMs() >= newestReady + HELD_REPORT_LAG.toMillis();
   }
 
-  private void evaluate(
-      FunctionDefinition def, OptionalDouble concurrency, double pending, long reportedAtMs) {
+  private void evaluate(FunctionDefinition def, OptionalDouble concurrency, Report report) {
     var now = Instant.ofEpochMilli(clock.millis());
     var policy = def.scaling();
     var keep = max(policy.stableWindow(), policy.panicWindow()).plusSeconds(1);
@@ -117,7 +133,7 @@ public final class Autoscaling {
       var active = instances.active(def);
       int current = active.size();
       int starting = (int) active.stream().filter(i -> i.state() == InstanceState.STARTING).count();
-      boolean queueing = queueingNow(pending, reportedAtMs, active);
+      boolean queueing = queueingNow(report, active, policy);
       var load = new FunctionLoad(m.history.samples(), current, starting, queueing, m.state);
       var decision = Autoscaler.decide(load, policy, now);
       m.state = decision.state();

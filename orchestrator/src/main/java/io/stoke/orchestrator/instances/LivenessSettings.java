@@ -28,7 +28,13 @@ public record LivenessSettings(
 
   private static void atLeastMillis(String key, Duration value, Duration max) {
     if (value == null || value.toMillis() < 1 || value.compareTo(max) > 0) {
-      throw new IllegalArgumentException(key + " = " + value + ", must be in [1ms, " + max + "]");
+      throw new IllegalArgumentException(
+          key
+              + " = "
+              + (value == null ? "null" : value.toMillis() + "ms")
+              + ", must be in [1ms, "
+              + max.toMillis()
+              + "ms]");
     }
   }
 }
