@@ -340,8 +340,9 @@ public final class InstanceManager implements AutoCloseable {
             timeout.toMillis());
       }
     } catch (InterruptedException e) {
+      // Shutting down: stop it anyway, so no DRAINING entry outlives this process; the runtime
+      // still finishes its requests on SIGTERM.
       Thread.currentThread().interrupt();
-      return;
     }
     docker.stop(instance.containerId(), (int) Math.max(1, timeout.toSeconds()));
     removeNow(instance, why);
