@@ -17,6 +17,7 @@ import io.stoke.orchestrator.instances.DemandConsumer;
 import io.stoke.orchestrator.instances.DockerEventWatcher;
 import io.stoke.orchestrator.instances.IdleReaper;
 import io.stoke.orchestrator.instances.InstanceManager;
+import io.stoke.orchestrator.instances.LivenessCheck;
 import io.stoke.orchestrator.instances.ReadinessProbe;
 import io.stoke.orchestrator.instances.Reconciler;
 import java.time.Clock;
@@ -32,8 +33,8 @@ import redis.clients.jedis.UnifiedJedis;
 
 /**
  * The orchestrator's loops: load and build at start, reconcile at start and periodically, follow
- * Docker events and the demand streams, drain idle instances, reload changed definitions. Stopping
- * it leaves the instances serving; the next start adopts them.
+ * Docker events and the demand streams, drain idle instances, replace hung ones, reload changed
+ * definitions. Stopping it leaves the instances serving; the next start adopts them.
  */
 @Component
 public class Orchestrator implements SmartLifecycle {
@@ -48,12 +49,13 @@ public class Orchestrator implements SmartLifecycle {
   private final DockerEventWatcher events;
   private final DemandConsumer demand;
   private final Autoscaling autoscaling;
+  private final LivenessCheck liveness;
   private final UnifiedJedis redis;
   private volatile EventSubscription userFunctionEvents;
   private volatile UnifiedJedis subscriptionRedis;
   private final ScheduledExecutorService loops =
       Executors.newScheduledThreadPool(
-          2, Thread.ofPlatform().daemon().name("stoke-loop-", 0).factory());
+          3, Thread.ofPlatform().daemon().name("stoke-loop-", 0).factory());
   private final AtomicBoolean reconcileQueued = new AtomicBoolean();
   private volatile boolean running;
 
@@ -90,6 +92,7 @@ public class Orchestrator implements SmartLifecycle {
         new DockerEventWatcher(
             dockerClient, properties.installation(), instances, this::requestReconcile);
     this.autoscaling = new Autoscaling(functions, redis, instances, clock);
+    this.liveness = new LivenessCheck(functions, registry, instances, probe, properties.liveness());
     this.demand =
         new DemandConsumer(
             redis,
@@ -118,6 +121,9 @@ public class Orchestrator implements SmartLifecycle {
     loops.scheduleWithFixedDelay(this::checkIdle, idleMs, idleMs, TimeUnit.MILLISECONDS);
     long autoscaleMs = properties.autoscaleInterval().toMillis();
     loops.scheduleWithFixedDelay(this::autoscale, autoscaleMs, autoscaleMs, TimeUnit.MILLISECONDS);
+    long livenessMs = properties.liveness().interval().toMillis();
+    loops.scheduleWithFixedDelay(
+        this::checkLiveness, livenessMs, livenessMs, TimeUnit.MILLISECONDS);
     definitions.watch(properties.reloadPollInterval());
     // The api-server announces user-function changes; the catalog's own announcements carry no
     // function name, so they do not loop back here.
@@ -176,6 +182,16 @@ public class Orchestrator implements SmartLifecycle {
       idleReaper.check();
     } catch (RuntimeException e) {
       log.error("Idle check failed", e);
+    }
+  }
+
+  private void checkLiveness() {
+    try {
+      liveness.check();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      log.error("Liveness check failed", e);
     }
   }
 

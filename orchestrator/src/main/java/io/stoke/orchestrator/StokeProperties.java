@@ -33,6 +33,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param exec the exec workers that run {@code mode: exec} activations
  * @param internalSecret what the api-server proves itself with on {@code /internal/**}; empty = the
  *     one shared through Redis
+ * @param liveness the periodic check that replaces READY instances which stopped answering
  */
 @ConfigurationProperties("stoke")
 public record StokeProperties(
@@ -52,7 +53,8 @@ public record StokeProperties(
     @DefaultValue("orchestrator") String consumerName,
     @DefaultValue("60s") Duration demandMaxAge,
     @DefaultValue io.stoke.orchestrator.exec.ExecSettings exec,
-    @DefaultValue("") String internalSecret) {
+    @DefaultValue("") String internalSecret,
+    @DefaultValue io.stoke.orchestrator.instances.LivenessSettings liveness) {
 
   public StokeProperties {
     Objects.requireNonNull(definitions, "stoke.definitions");
@@ -61,6 +63,7 @@ public record StokeProperties(
     network = network == null ? "" : network.strip();
     new Installation(installationId);
     base = base == null ? new Base(null, null, null, null) : base;
+    Objects.requireNonNull(liveness, "stoke.liveness");
     positive("stoke.reconcile-interval", reconcileInterval);
     positive("stoke.idle-check-interval", idleCheckInterval);
     positive("stoke.autoscale-interval", autoscaleInterval);

@@ -93,13 +93,19 @@ public final class ItSupport {
 
   /** The orchestrator's command-line arguments for a test. */
   public static List<String> arguments(Path definitions, String redisUrl, String... extra) {
+    return arguments(definitions, FUNCTIONS, redisUrl, extra);
+  }
+
+  /** The orchestrator's command-line arguments for a test with its own functions folder. */
+  public static List<String> arguments(
+      Path definitions, Path functionsDir, String redisUrl, String... extra) {
     var base = base();
     var args =
         new ArrayList<>(
             List.of(
                 "--server.port=0",
                 "--stoke.definitions=" + definitions,
-                "--stoke.functions-dir=" + FUNCTIONS,
+                "--stoke.functions-dir=" + functionsDir,
                 "--stoke.redis-url=" + redisUrl,
                 "--stoke.base.python=" + base.python(),
                 "--stoke.base.java-jre=" + base.javaJre(),
@@ -120,6 +126,34 @@ public final class ItSupport {
       Path definitions, String redisUrl, String... extra) {
     return new SpringApplicationBuilder(OrchestratorApplication.class)
         .run(arguments(definitions, redisUrl, extra).toArray(String[]::new));
+  }
+
+  /**
+   * A functions folder for a test: the repository's runtimes (linked) and a copy of each named
+   * function, from {@code src/test/resources/functions} when it is a test function, else from the
+   * repository's examples.
+   */
+  public static Path functionsWith(Path dir, String... functions) {
+    try {
+      Files.createDirectories(dir);
+      Files.createSymbolicLink(dir.resolve("runtimes"), FUNCTIONS.resolve("runtimes"));
+      var resources = Path.of("src", "test", "resources", "functions").toAbsolutePath();
+      for (var name : functions) {
+        var from =
+            Files.isDirectory(resources.resolve(name))
+                ? resources.resolve(name)
+                : FUNCTIONS.resolve(name);
+        var target = Files.createDirectories(dir.resolve(name));
+        try (var files = Files.list(from)) {
+          for (var file : files.filter(Files::isRegularFile).toList()) {
+            Files.copy(file, target.resolve(file.getFileName().toString()));
+          }
+        }
+      }
+      return dir;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   public static DockerClient docker() {

@@ -40,6 +40,11 @@ class ScaleCycleIT {
           source: hello
           version: "it"
           scaling: {idleTimeout: 2s}
+        - name: cold
+          runtime: python
+          source: hello
+          version: "it"
+          scaling: {idleTimeout: 60s}
         - name: sleep
           runtime: python
           source: sleep
@@ -105,6 +110,39 @@ class ScaleCycleIT {
     assertThat(counts(statuses)).as(platform.tail("gateway")).isEqualTo(Map.of(200, 30L));
     assertThat(cold.get()).isPositive();
     assertThat(get("/hello").body()).contains("\"Hello\"");
+  }
+
+  @Test
+  void oneColdRequestStartsExactlyOneContainer() throws Exception {
+    var registry = new InstanceRegistry(platform.redis());
+    long since = System.currentTimeMillis();
+
+    assertThat(get("/cold").statusCode()).isEqualTo(200);
+
+    // The held request was reported as pending; the autoscaler decides every 500 ms meanwhile.
+    await()
+        .during(Duration.ofSeconds(4))
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> registry.instances("cold").size() == 1);
+    var created =
+        Docker.run(
+            java.util.List.of(
+                "docker",
+                "events",
+                "--since",
+                String.format(java.util.Locale.ROOT, "%.3f", (since - 1000) / 1000.0),
+                "--until",
+                String.format(java.util.Locale.ROOT, "%.3f", System.currentTimeMillis() / 1000.0),
+                "--filter",
+                "label=io.stoke.function=cold",
+                "--filter",
+                "event=create",
+                "--format",
+                "{{.ID}}"),
+            30);
+    assertThat(created.lines().filter(l -> !l.isBlank()))
+        .as("containers created for one cold request")
+        .hasSize(1);
   }
 
   @Test

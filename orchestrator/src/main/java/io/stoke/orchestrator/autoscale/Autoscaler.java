@@ -11,7 +11,9 @@ import java.util.Optional;
  * <ul>
  *   <li>desired = ceil(average concurrency / (concurrency per instance x target utilization));
  *   <li>scale-down looks at the stable window, and waits {@code scaleDownDelay} of consistently
- *       lower wishes;
+ *       lower wishes and a whole stable window after the last scale-up (capacity just asked for is
+ *       judged on a window of evidence gathered with it, not reversed by the next tick);
+ *   <li>no load sample in the stable window is unknown load: the count holds;
  *   <li>panic: when the panic-window demand reaches {@code panicThreshold} x current capacity,
  *       scale up at once to the panic-window figure, and never down while panicking (a panic lasts
  *       a stable window after its last trigger);
@@ -31,8 +33,14 @@ public final class Autoscaler {
   public static ScaleDecision decide(FunctionLoad load, ScalingPolicy policy, Instant now) {
     double perInstance = perInstanceTarget(policy);
     int current = load.instances();
-    double stable = load.averageOver(policy.stableWindow(), now);
-    double panic = load.averageOver(policy.panicWindow(), now);
+    var stableAverage = load.averageOver(policy.stableWindow(), now);
+    if (stableAverage.isEmpty()) {
+      int held = Math.clamp(current, policy.minInstances(), policy.maxInstances());
+      return new ScaleDecision(
+          held, load.state(), "no load reported over the stable window, holding");
+    }
+    double stable = stableAverage.getAsDouble();
+    double panic = load.averageOver(policy.panicWindow(), now).orElse(0);
     int wantStable = (int) Math.ceil(stable / perInstance);
     int wantPanic = (int) Math.ceil(panic / perInstance);
 
@@ -85,6 +93,14 @@ public final class Autoscaler {
       if (now.isBefore(lowerSince.get().plus(policy.scaleDownDelay()))) {
         desired = current;
         reason += ", scale-down delayed";
+      } else if (state
+          .lastScaleUp()
+          .filter(up -> now.isBefore(up.plus(policy.stableWindow())))
+          .isPresent()) {
+        // A scale-up is reversed only by a stable window of evidence gathered after it: the next
+        // tick's lower average still describes the load before the new capacity existed.
+        desired = current;
+        reason += ", scale-down waits a stable window after the last scale-up";
       }
     }
 
@@ -92,7 +108,9 @@ public final class Autoscaler {
     if (bounded != desired) {
       reason += ", bounded to [" + policy.minInstances() + ", " + policy.maxInstances() + "]";
     }
-    return new ScaleDecision(bounded, new AutoscalerState(panicSince, lowerSince), reason);
+    var lastScaleUp = bounded > current ? Optional.of(now) : state.lastScaleUp();
+    return new ScaleDecision(
+        bounded, new AutoscalerState(panicSince, lowerSince, lastScaleUp), reason);
   }
 
   static double perInstanceTarget(ScalingPolicy policy) {

@@ -3,6 +3,7 @@ package io.stoke.orchestrator.autoscale;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.OptionalDouble;
 
 /**
  * What the autoscaler knows about one function at decision time.
@@ -10,7 +11,8 @@ import java.util.List;
  * @param samples recent load samples, oldest first
  * @param instances instances that exist and count toward capacity (starting or ready)
  * @param starting how many of them are still starting
- * @param queueingNow requests are waiting for a free slot right now (a scale signal says so)
+ * @param queueingNow requests are waiting for a free slot of ready instances right now (a report
+ *     newer than the newest instance's readiness says so; requests held for a cold start are not)
  * @param state what the previous decision carried forward
  */
 public record FunctionLoad(
@@ -39,9 +41,10 @@ public record FunctionLoad(
 
   /**
    * Mean concurrency of the samples taken in the window ending at {@code now}, each sample
-   * describing the tick before it. Zero without samples: no report means no load.
+   * describing the tick before it. Empty without samples: a missing report (Redis lost the load,
+   * the stats listener is down) is unknown load, not zero load, and gaps are not averaged in.
    */
-  public double averageOver(Duration window, Instant now) {
+  public OptionalDouble averageOver(Duration window, Instant now) {
     var start = now.minus(window);
     double sum = 0;
     int count = 0;
@@ -51,6 +54,6 @@ public record FunctionLoad(
         count++;
       }
     }
-    return count == 0 ? 0 : sum / count;
+    return count == 0 ? OptionalDouble.empty() : OptionalDouble.of(sum / count);
   }
 }

@@ -29,10 +29,10 @@ public final class DemandConsumer implements AutoCloseable {
   private static final List<String> STREAMS =
       List.of(RedisKeys.DEMAND_STREAM, RedisKeys.SCALE_STREAM);
 
-  /** Receives scale-up signals: requests are queueing for a function. */
+  /** Receives scale-up signals: requests are queueing for a function, as seen at {@code atMs}. */
   @FunctionalInterface
   public interface ScaleSignals {
-    void queueing(String function, double pending, double inflight);
+    void queueing(String function, double pending, double inflight, long atMs);
   }
 
   private final UnifiedJedis redis;
@@ -152,10 +152,22 @@ public final class DemandConsumer implements AutoCloseable {
       if (stream.equals(RedisKeys.DEMAND_STREAM)) {
         instances.demand(function);
       } else {
-        scaleSignals.queueing(function, field(entry, "pending"), field(entry, "inflight"));
+        scaleSignals.queueing(
+            function, field(entry, "pending"), field(entry, "inflight"), seenAt(entry));
       }
     } catch (RuntimeException e) {
       log.error("[{}] acting on {} entry {} failed", function, stream, entry.getID(), e);
+    }
+  }
+
+  /** When the stats listener saw the queue; the entry's own time when it does not say. */
+  private static long seenAt(StreamEntry entry) {
+    var at = entry.getFields().get("at");
+    try {
+      return at == null ? entry.getID().getTime() : Long.parseLong(at.strip());
+    } catch (NumberFormatException e) {
+      log.warn("Ignoring unreadable at in scale entry {}", entry.getID());
+      return entry.getID().getTime();
     }
   }
 

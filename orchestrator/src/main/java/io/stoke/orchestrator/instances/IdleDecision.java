@@ -8,7 +8,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
-/** Decides which instances of one function have been idle long enough to drain; no I/O. */
+/** Decides which instances of one function to drain (idle ones, or for a scale-down); no I/O. */
 public final class IdleDecision {
 
   private IdleDecision() {}
@@ -36,6 +36,22 @@ public final class IdleDecision {
         .filter(i -> nowMs - lastStart(activity, i) >= idleMs)
         .sorted(Comparator.comparingLong(i -> lastStart(activity, i)))
         .limit(drainable)
+        .toList();
+  }
+
+  /**
+   * The {@code count} instances a scale-down drains: READY ones first, longest idle first; a
+   * STARTING one is capacity about to arrive (and the autoscaler just asked for it), so it is taken
+   * only when no READY one is left.
+   */
+  public static List<Instance> toScaleDown(
+      List<Instance> active, Map<String, String> activity, int count) {
+    return active.stream()
+        .sorted(
+            // false sorts first: READY before STARTING.
+            Comparator.comparing((Instance i) -> !i.isReady())
+                .thenComparingLong(i -> lastStart(activity, i)))
+        .limit(Math.max(0, count))
         .toList();
   }
 

@@ -14,7 +14,6 @@ import io.stoke.orchestrator.docker.DockerContainers;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
@@ -40,16 +39,14 @@ public final class InstanceManager implements AutoCloseable {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final int LOG_TAIL_LINES = 30;
 
-  /** Lets a request the gateway routed just before it saw DRAINING register as in flight. */
-  private static final long DRAIN_SETTLE_MS = 100;
-
-  private static final long INFLIGHT_POLL_MS = 20;
-
   /** A start in progress; {@code outcome} completes when the instance is ready or failed. */
   public record Launch(String instanceId, CompletableFuture<ColdStart> outcome) {}
 
   private static final class Probing {
     volatile boolean died;
+
+    /** Drained before it was ready: its container is being removed, nobody must fail it. */
+    volatile boolean drained;
   }
 
   private final DockerContainers docker;
@@ -63,6 +60,7 @@ public final class InstanceManager implements AutoCloseable {
   private final ConcurrentMap<String, ReentrantLock> locks = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, Probing> launching = new ConcurrentHashMap<>();
   private final Set<String> draining = ConcurrentHashMap.newKeySet();
+  private final InflightWait inflight;
   private volatile Consumer<String> onChange = function -> {};
 
   public InstanceManager(
@@ -80,6 +78,7 @@ public final class InstanceManager implements AutoCloseable {
     this.functions = functions;
     this.settings = settings;
     this.clock = clock;
+    this.inflight = new InflightWait(redis, clock);
   }
 
   /** Called with a function's name when one of its instances became ready or went away. */
@@ -122,12 +121,7 @@ public final class InstanceManager implements AutoCloseable {
     }
     if (active.size() > target) {
       var activity = redis.hgetAll(RedisKeys.activity(def.name()));
-      active.stream()
-          .sorted(
-              // STARTING ones first (false sorts first): they serve nobody yet.
-              Comparator.comparing((Instance i) -> i.state() != InstanceState.STARTING)
-                  .thenComparingLong(i -> IdleDecision.lastStart(activity, i)))
-          .limit(active.size() - target)
+      IdleDecision.toScaleDown(active, activity, active.size() - target)
           .forEach(i -> drain(i, "scaled down to " + target));
     }
     return List.of();
@@ -230,9 +224,16 @@ public final class InstanceManager implements AutoCloseable {
       long deadline = instance.startedAt() + def.scaling().startTimeout().toMillis();
       var result =
           probe.await(
-              instance.host(), instance.port(), def.readinessPath(), deadline, () -> probing.died);
+              instance.host(),
+              instance.port(),
+              def.readinessPath(),
+              deadline,
+              () -> probing.died || probing.drained);
+      if (probing.drained) {
+        return new ColdStart.Failed(def.name(), "drained before it became ready");
+      }
       return switch (result) {
-        case READY -> ready(instance);
+        case READY -> withLock(def.name(), () -> ready(instance, probing));
         case GONE -> {
           var reason = "instance " + instance.id() + " exited before it was ready";
           fail(instance, reason);
@@ -259,12 +260,14 @@ public final class InstanceManager implements AutoCloseable {
     }
   }
 
-  private ColdStart ready(Instance starting) {
-    if (draining.contains(starting.id())) {
+  /** Under the function's lock, so a scale-down sees it either STARTING or READY, never between. */
+  private ColdStart ready(Instance starting, Probing probing) {
+    if (probing.drained || draining.contains(starting.id())) {
       // Scaled down while it started: the drain owns it now, READY must not reopen it to traffic.
       return new ColdStart.Failed(starting.function(), "drained before it became ready");
     }
     var ready = starting.ready(clock.millis());
+    inflight.seed(ready);
     registry.put(ready);
     registry.publish(InstanceEvent.of(InstanceEvent.Type.READY, ready, clock.millis()));
     log.info(
@@ -289,16 +292,26 @@ public final class InstanceManager implements AutoCloseable {
 
   /**
    * Drains the instance in the background: DRAINING (no new requests), wait for its in-flight
-   * requests (bounded by the function's timeout), SIGTERM with a grace period, then remove.
+   * requests (bounded by the function's timeout), SIGTERM with a grace period, then remove. A
+   * STARTING instance served nothing and may not handle SIGTERM yet: it is removed at once.
    */
   public void drain(Instance instance, String why) {
     if (!draining.add(instance.id())) {
       return;
     }
+    boolean starting = instance.state() == InstanceState.STARTING;
+    var probing = launching.get(instance.id());
+    if (starting && probing != null) {
+      probing.drained = true;
+    }
     tasks.submit(
         () -> {
           try {
-            drainNow(instance, why);
+            if (starting) {
+              removeNow(instance, why + " before it was ready");
+            } else {
+              drainNow(instance, why);
+            }
           } catch (RuntimeException e) {
             log.error("[{}] draining {} failed", instance.function(), instance.id(), e);
           } finally {
@@ -318,28 +331,61 @@ public final class InstanceManager implements AutoCloseable {
             .find(instance.function())
             .map(FunctionDefinition::timeout)
             .orElse(FunctionDefinition.DEFAULT_TIMEOUT);
-    awaitNoInflight(instance, clock.millis() + timeout.toMillis());
+    try {
+      if (!inflight.awaitNone(instance, clock.millis() + timeout.toMillis())) {
+        log.warn(
+            "[{}] {} still busy or unknown after {} ms; stopping it",
+            instance.function(),
+            instance.id(),
+            timeout.toMillis());
+      }
+    } catch (InterruptedException e) {
+      // Shutting down: stop it anyway, so no DRAINING entry outlives this process; the runtime
+      // still finishes its requests on SIGTERM.
+      Thread.currentThread().interrupt();
+    }
     docker.stop(instance.containerId(), (int) Math.max(1, timeout.toSeconds()));
+    removeNow(instance, why);
+  }
+
+  /** Removes the container at once (SIGKILL) and the registry entry. */
+  private void removeNow(Instance instance, String why) {
     docker.remove(instance.containerId());
     removed(instance, why);
   }
 
-  private void awaitNoInflight(Instance instance, long deadlineMs) {
-    var key = RedisKeys.activity(instance.function());
-    var field = RedisKeys.inflightField(instance.id());
+  /**
+   * Takes an instance that stopped answering out of rotation (DRAINING, so gateways stop routing to
+   * it), removes it at once (it answers nothing, so there is nothing to wait for) and starts a
+   * replacement when it ran the current definition.
+   */
+  public void replace(Instance instance, String why) {
+    var def = functions.find(instance.function());
+    withLock(
+        instance.function(),
+        () -> {
+          int before = def.map(d -> active(d).size()).orElse(0);
+          if (!draining.add(instance.id())) {
+            return List.of();
+          }
+          log.warn("[{}] replacing instance {}: {}", instance.function(), instance.id(), why);
+          var out = instance.withState(InstanceState.DRAINING);
+          registry.put(out);
+          registry.publish(InstanceEvent.of(InstanceEvent.Type.DRAINING, out, clock.millis()));
+          tasks.submit(() -> removeReplaced(instance, why));
+          return def.filter(d -> d.definitionDigest().equals(instance.digest()))
+              .map(d -> resize(d, active(d), before))
+              .orElse(List.of());
+        });
+  }
+
+  private void removeReplaced(Instance instance, String why) {
     try {
-      Thread.sleep(DRAIN_SETTLE_MS);
-      while (clock.millis() < deadlineMs) {
-        var inflight = redis.hget(key, field);
-        if (inflight == null || Long.parseLong(inflight.strip()) <= 0) {
-          return;
-        }
-        Thread.sleep(INFLIGHT_POLL_MS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (NumberFormatException e) {
-      log.warn("[{}] unreadable in-flight count of {}", instance.function(), instance.id());
+      removeNow(instance, why);
+    } catch (RuntimeException e) {
+      log.error("[{}] removing {} failed", instance.function(), instance.id(), e);
+    } finally {
+      draining.remove(instance.id());
     }
   }
 

@@ -243,9 +243,9 @@ class AutoscalerTest {
             new LoadSample(T0.plusSeconds(10), 2));
     var load = new FunctionLoad(samples, 1, AutoscalerState.INITIAL);
 
-    assertThat(load.averageOver(Duration.ofSeconds(10), T0.plusSeconds(10))).isEqualTo(3.0);
-    assertThat(load.averageOver(Duration.ofSeconds(1), T0.plusSeconds(10))).isEqualTo(2.0);
-    assertThat(load.averageOver(Duration.ofSeconds(1), T0.plusSeconds(20))).isZero();
+    assertThat(load.averageOver(Duration.ofSeconds(10), T0.plusSeconds(10))).hasValue(3.0);
+    assertThat(load.averageOver(Duration.ofSeconds(1), T0.plusSeconds(10))).hasValue(2.0);
+    assertThat(load.averageOver(Duration.ofSeconds(1), T0.plusSeconds(20))).isEmpty();
   }
 
   @Test
@@ -257,5 +257,61 @@ class AutoscalerTest {
 
     assertThat(history.samples()).hasSize(11);
     assertThat(history.samples().getFirst().at()).isEqualTo(T0.plusSeconds(89));
+  }
+
+  @Test
+  void holdsTheCountWhenNoLoadWasReportedOverTheStableWindow() {
+    // Three instances served 20 concurrent; then Redis lost the load and nothing was reported.
+    var reported = List.of(new LoadSample(T0, 20), new LoadSample(T0.plusSeconds(1), 20));
+    var load = new FunctionLoad(reported, 3, AutoscalerState.INITIAL);
+
+    var decision = Autoscaler.decide(load, POLICY, T0.plusSeconds(15));
+
+    assertThat(decision.desired()).isEqualTo(3);
+    assertThat(decision.reason()).contains("no load reported");
+  }
+
+  @Test
+  void averagesTheReportedSamplesOnlyNotTheGapsBetweenThem() {
+    // 15 concurrent reported at 1 s and 9 s, nothing between: 3 instances of 5, not fewer.
+    var reported =
+        List.of(new LoadSample(T0.plusSeconds(1), 15), new LoadSample(T0.plusSeconds(9), 15));
+    var load = new FunctionLoad(reported, 3, AutoscalerState.INITIAL);
+
+    assertThat(Autoscaler.decide(load, POLICY, T0.plusSeconds(10)).desired()).isEqualTo(3);
+  }
+
+  @Test
+  void aScaleUpIsNotReversedUntilAStableWindowOfEvidenceFollowsIt() {
+    // Two instances at 7 concurrent (2 of 5 each); requests queue now: a third at once.
+    var history = new LoadHistory();
+    for (int s = 1; s <= 10; s++) {
+      history.add(new LoadSample(T0.plusSeconds(s), 7), Duration.ofSeconds(20));
+    }
+    var up = T0.plusSeconds(10);
+    var queued =
+        Autoscaler.decide(
+            new FunctionLoad(history.samples(), 2, 0, true, AutoscalerState.INITIAL), POLICY, up);
+    assertThat(queued.desired()).isEqualTo(3);
+
+    // 5 ms later the next tick sees no queue; the stable average still asks for 2.
+    var next = up.plusMillis(5);
+    history.add(new LoadSample(next, 7), Duration.ofSeconds(20));
+    var flip =
+        Autoscaler.decide(
+            new FunctionLoad(history.samples(), 3, 1, false, queued.state()), POLICY, next);
+    assertThat(flip.desired()).isEqualTo(3);
+    assertThat(flip.reason()).contains("waits a stable window after the last scale-up");
+
+    var state = flip.state();
+    var now = next;
+    for (int s = 1; s <= 10; s++) {
+      now = next.plusSeconds(s);
+      history.add(new LoadSample(now, 7), Duration.ofSeconds(20));
+      state = Autoscaler.decide(new FunctionLoad(history.samples(), 3, state), POLICY, now).state();
+    }
+    assertThat(
+            Autoscaler.decide(new FunctionLoad(history.samples(), 3, state), POLICY, now).desired())
+        .isEqualTo(2);
   }
 }

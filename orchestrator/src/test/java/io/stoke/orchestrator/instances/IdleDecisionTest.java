@@ -71,4 +71,30 @@ class IdleDecisionTest {
     var draining = ready("d", 0).withState(InstanceState.DRAINING);
     assertThat(IdleDecision.toDrain(List.of(starting, draining), Map.of(), policy, NOW)).isEmpty();
   }
+
+  private static Instance starting(String id) {
+    return new Instance(id, "hello", "1", "d", "127.0.0.1", 1, InstanceState.STARTING, "c", NOW, 0);
+  }
+
+  @Test
+  void aScaleDownTakesReadyInstancesBeforeAStartingOne() {
+    var busy = ready("busy", NOW - 60_000);
+    var idle = ready("idle", NOW - 60_000);
+    var justStarted = starting("new");
+    var activity = Map.of("busy", "" + (NOW - 10), "idle", "" + (NOW - 50_000));
+
+    assertThat(IdleDecision.toScaleDown(List.of(justStarted, busy, idle), activity, 1))
+        .containsExactly(idle);
+    assertThat(IdleDecision.toScaleDown(List.of(justStarted, busy, idle), activity, 2))
+        .containsExactly(idle, busy);
+  }
+
+  @Test
+  void aStartingInstanceIsTakenOnlyWhenNoReadyOneIsLeft() {
+    var justStarted = starting("new");
+    var only = ready("only", NOW - 60_000);
+
+    assertThat(IdleDecision.toScaleDown(List.of(justStarted, only), Map.of(), 2))
+        .containsExactly(only, justStarted);
+  }
 }
