@@ -29,7 +29,11 @@ class ValidateCommandTest {
     int code = run(root.resolve("global-function-definition.yml").toString());
 
     assertThat(code).isZero();
-    assertThat(out.toString(StandardCharsets.UTF_8)).contains("OK").contains("hello, echo");
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .contains("OK")
+        .contains("hello")
+        .contains("echo")
+        .contains("counter");
   }
 
   @Test
