@@ -33,15 +33,20 @@ public final class Lock implements AutoCloseable {
 
   /**
    * Waits at most {@code timeout} (null = no limit) for the lock: true when held; false when the
-   * time ran out, and then this contender has left the queue so the next one is not stuck.
+   * time ran out. Unless it holds the lock, this contender leaves the queue on the way out.
    */
   public boolean acquire(Duration timeout) throws InterruptedException {
     enqueue("");
-    if (awaitFirst(timeout)) {
-      return true;
+    boolean held = false;
+    try {
+      held = awaitFirst(timeout);
+      return held;
+    } finally {
+      // Timed out, interrupted or failed: leave the queue so the next waiter is not stuck.
+      if (!held) {
+        release();
+      }
     }
-    release();
-    return false;
   }
 
   /** Creates this contender's node (with {@code data}) under the lock's path. */

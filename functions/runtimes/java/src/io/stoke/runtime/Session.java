@@ -28,6 +28,8 @@ public final class Session implements AutoCloseable {
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition arrived = lock.newCondition();
   private volatile boolean closed;
+  /** Whether the last poll failed (poller thread only): a streak of failures is reported once. */
+  private boolean failing;
 
   Session(State state, Duration timeout, Consumer<WatchEvent> onEvent) {
     var answer = state.call("sessions/open", Map.of("timeoutMs", timeout.toMillis()));
@@ -72,6 +74,7 @@ public final class Session implements AutoCloseable {
         pause(e);
         continue;
       }
+      failing = false;
       after = deliverAll(answer, after);
       if (!"open".equals(answer.get("state"))) {
         return;
@@ -90,9 +93,12 @@ public final class Session implements AutoCloseable {
     return last;
   }
 
-  /** The service did not answer: say so and poll again shortly (the session may still live). */
+  /** The service did not answer: say so once and poll again shortly (the session may live on). */
   private void pause(RuntimeException cause) {
-    System.err.println("stoke: session " + id + ": state service did not answer: " + cause);
+    if (!failing) {
+      System.err.println("stoke: session " + id + ": state service did not answer: " + cause);
+      failing = true;
+    }
     try {
       Thread.sleep(RETRY_MS);
     } catch (InterruptedException e) {
@@ -103,7 +109,13 @@ public final class Session implements AutoCloseable {
 
   private void deliver(WatchEvent event) {
     if (onEvent != null) {
-      onEvent.accept(event);
+      // A failing callback must not stop the poller: its polls are the session's heartbeats.
+      try {
+        onEvent.accept(event);
+      } catch (RuntimeException e) {
+        System.err.println("stoke: session " + id + ": the event callback failed on " + event);
+        e.printStackTrace(System.err);
+      }
       return;
     }
     lock.lock();

@@ -147,6 +147,24 @@ class JavaSdkCoordinationIT {
     }
   }
 
+  @Test
+  void aLockWaitThatTimesOutLeavesTheQueue() throws Exception {
+    var root = Files.createTempDirectory("state-lock-timeout");
+    try (var redis = RedisServer.start();
+        var service = StateProcess.start(redis.url(), 0, "--stoke.state.socket-root=" + root)) {
+      var state = stateOf(root);
+      try (var holder = state.openSession(Duration.ofSeconds(10));
+          var waiter = state.openSession(Duration.ofSeconds(10))) {
+        var held = new Lock("/locks/t", holder);
+        assertThat(held.acquire(PATIENCE)).isTrue();
+        assertThat(new Lock("/locks/t", waiter).acquire(Duration.ofMillis(300))).isFalse();
+        assertThat(state.children("/locks/t")).containsExactly(held.node().substring(9));
+        held.release();
+        assertThat(state.children("/locks/t")).isEmpty();
+      }
+    }
+  }
+
   private static void contend(
       State state, AtomicInteger holders, AtomicInteger overlaps, AtomicInteger acquisitions) {
     try (var session = state.openSession(Duration.ofSeconds(10))) {
