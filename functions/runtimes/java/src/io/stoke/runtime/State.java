@@ -9,15 +9,19 @@ import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The function's state service (docs/STATE.md) over the Unix socket named by {@code
- * STOKE_STATE_SOCKET}: key-value state and coordination nodes. The socket names the function: no
- * address or credential. Error answers throw {@link StateException} with the service's code.
+ * STOKE_STATE_SOCKET}: key-value state, coordination nodes, sessions and watches. The socket names
+ * the function: no address or credential. Error answers throw {@link StateException} with the
+ * service's code.
  */
 public final class State {
 
@@ -108,16 +112,43 @@ public final class State {
     }
   }
 
+  /** Opens a session; its watch events queue for {@link Session#waitEvent}. */
+  public Session openSession(Duration timeout) {
+    return new Session(this, timeout, null);
+  }
+
+  /** Opens a session whose watch events go to {@code onEvent}, called on its poller thread. */
+  public Session openSession(Duration timeout, Consumer<WatchEvent> onEvent) {
+    return new Session(this, timeout, Objects.requireNonNull(onEvent, "onEvent"));
+  }
+
   /** Creates a coordination node; {@code mode} persistent or sequential; returns its path. */
   public String create(String path, String data, String mode) {
-    return (String)
-        call("coord/create", Map.of("path", path, "data", data, "mode", mode)).get("path");
+    return create(path, data, mode, null);
+  }
+
+  /**
+   * Creates a node; {@code mode} persistent, ephemeral, sequential or ephemeral_sequential; an
+   * ephemeral node belongs to {@code session} and goes when it closes or expires. Returns its path
+   * (with the 10-digit suffix of a sequential node).
+   */
+  public String create(String path, String data, String mode, Session session) {
+    var body = new LinkedHashMap<String, Object>(Map.of("path", path, "data", data, "mode", mode));
+    if (session != null) {
+      body.put("session", session.id());
+    }
+    return (String) call("coord/create", body).get("path");
   }
 
   /** A node's data, or empty when it does not exist. */
   public Optional<String> getNode(String path) {
+    return getNode(path, null);
+  }
+
+  /** A node's data, or empty; {@code watch} (a session) sets a one-shot data watch on it. */
+  public Optional<String> getNode(String path, Session watch) {
     try {
-      return Optional.of((String) call("coord/get", Map.of("path", path)).get("data"));
+      return Optional.of((String) call("coord/get", watched(path, watch)).get("data"));
     } catch (StateException e) {
       if (e.code().equals("NoNode")) {
         return Optional.empty();
@@ -136,12 +167,30 @@ public final class State {
   }
 
   public boolean exists(String path) {
-    return Boolean.TRUE.equals(call("coord/exists", Map.of("path", path)).get("exists"));
+    return exists(path, null);
   }
 
-  @SuppressWarnings("unchecked")
+  /** Whether the node exists; {@code watch} sets a data watch that also fires on its creation. */
+  public boolean exists(String path, Session watch) {
+    return Boolean.TRUE.equals(call("coord/exists", watched(path, watch)).get("exists"));
+  }
+
   public List<String> children(String path) {
-    return (List<String>) call("coord/children", Map.of("path", path)).get("children");
+    return children(path, null);
+  }
+
+  /** The child names in byte order; {@code watch} sets a one-shot children watch. */
+  @SuppressWarnings("unchecked")
+  public List<String> children(String path, Session watch) {
+    return (List<String>) call("coord/children", watched(path, watch)).get("children");
+  }
+
+  private static Map<String, Object> watched(String path, Session watch) {
+    var body = new LinkedHashMap<String, Object>(Map.of("path", path));
+    if (watch != null) {
+      body.put("watch", watch.id());
+    }
+    return body;
   }
 
   /** One operation: a POST of a JSON object, one connection each (HTTP/1.1, Connection: close). */

@@ -4,6 +4,8 @@ package io.stoke.state;
 public enum ErrorCode {
   BadArguments(400),
   NotFound(404),
+  /** An admin operation from a caller that is not on loopback. */
+  Forbidden(403),
   MethodNotAllowed(405),
   LengthRequired(411),
   TooLarge(413),

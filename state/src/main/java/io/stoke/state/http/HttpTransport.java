@@ -7,6 +7,7 @@ import io.stoke.state.ErrorCode;
 import io.stoke.state.Outcome;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
@@ -33,11 +34,13 @@ public final class HttpTransport {
   private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() {};
 
   private final StateRouter router;
+  private final AdminRoutes admin;
   private final int maxBodyBytes;
   private final Scheduler blocking;
 
   public HttpTransport(StateRouter router, int maxBodyBytes, ExecutorService virtualThreads) {
     this.router = router;
+    this.admin = new AdminRoutes(router);
     this.maxBodyBytes = maxBodyBytes;
     this.blocking = Schedulers.fromExecutorService(virtualThreads);
   }
@@ -49,7 +52,10 @@ public final class HttpTransport {
     if (request.uri().equals("/healthz") || request.uri().equals("/actuator/health")) {
       return send(response, 200, Map.of("status", "UP"));
     }
-    var target = Target.of(request.uri(), socketFunction);
+    var adminTarget =
+        socketFunction == null ? Target.admin(request.uri()) : Optional.<Target>empty();
+    boolean isAdmin = adminTarget.isPresent();
+    var target = isAdmin ? adminTarget : Target.of(request.uri(), socketFunction);
     var headers = request.requestHeaders();
     if (headers.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
       response.keepAlive(false);
@@ -82,7 +88,9 @@ public final class HttpTransport {
             ? Outcome.failed(ErrorCode.NotFound, "unknown path; see docs/STATE.md")
             : !request.method().equals(HttpMethod.POST)
                 ? Outcome.failed(ErrorCode.MethodNotAllowed, "every operation is a POST")
-                : null;
+                : isAdmin && !fromLoopback(request)
+                    ? Outcome.failed(ErrorCode.Forbidden, "admin operations answer loopback only")
+                    : null;
     // The body is read even for a refused request: bytes left unread on a keep-alive connection
     // would be taken for the next request on it.
     return request
@@ -94,7 +102,8 @@ public final class HttpTransport {
             body ->
                 refused != null
                     ? Mono.just(refused)
-                    : Mono.fromCallable(() -> run(target.get(), body)).subscribeOn(blocking))
+                    : Mono.fromCallable(() -> run(target.get(), isAdmin, body))
+                        .subscribeOn(blocking))
         .onErrorResume(e -> Mono.just(unexpected(e)))
         .flatMap(outcome -> reply(response, outcome));
   }
@@ -111,7 +120,12 @@ public final class HttpTransport {
     }
   }
 
-  private Outcome run(Target target, byte[] body) {
+  private static boolean fromLoopback(HttpServerRequest request) {
+    var remote = request.remoteAddress();
+    return remote != null && remote.getAddress() != null && remote.getAddress().isLoopbackAddress();
+  }
+
+  private Outcome run(Target target, boolean isAdmin, byte[] body) {
     Map<String, Object> fields;
     try {
       fields = body.length == 0 ? Map.of() : JSON.readValue(body, MAP);
@@ -122,7 +136,9 @@ public final class HttpTransport {
       return Outcome.failed(ErrorCode.BadArguments, "the body must be one JSON object");
     }
     try {
-      return router.route(target.function(), target.route(), fields);
+      return isAdmin
+          ? admin.route(target.function(), target.route(), fields)
+          : router.route(target.function(), target.route(), fields);
     } catch (RuntimeException e) {
       LOG.error("{} of {} failed", target.route(), target.function(), e);
       return Outcome.failed(ErrorCode.Internal, "internal error: " + e.getClass().getSimpleName());

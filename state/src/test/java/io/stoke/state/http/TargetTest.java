@@ -27,6 +27,14 @@ class TargetTest {
   }
 
   @Test
+  void anAdminPathNamesTheFunctionAndTheAdminOperation() {
+    assertThat(Target.admin("/admin/v1/functions/counter/watch?x=1"))
+        .contains(new Target("counter", "watch"));
+    assertThat(Target.admin("/v1/functions/counter/kv/get")).isEmpty();
+    assertThat(Target.admin("/admin/v1/functions/counter")).isEmpty();
+  }
+
+  @Test
   void aContentLengthThatIsNoNumberIsMinusOne() {
     assertThat(HttpTransport.contentLength(null)).isZero();
     assertThat(HttpTransport.contentLength(" 12 ")).isEqualTo(12);
