@@ -6,9 +6,9 @@ import java.util.Collections;
 import java.util.Optional;
 
 /**
- * Leader election over the state service: every candidate holds an ephemeral-sequential node
- * whose data is its identity; the lowest leads, and the next one leads when it resigns, closes
- * its session or its session expires.
+ * Leader election over the state service: every candidate holds an ephemeral-sequential node whose
+ * data is its identity; the lowest leads, and the next one leads when it resigns, closes its
+ * session or its session expires.
  */
 public final class Election {
 

@@ -28,6 +28,7 @@ public final class Session implements AutoCloseable {
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition arrived = lock.newCondition();
   private volatile boolean closed;
+
   /** Whether the last poll failed (poller thread only): a streak of failures is reported once. */
   private boolean failing;
 
