@@ -9,6 +9,7 @@ import io.stoke.common.contract.InternalSecret;
 import io.stoke.gateway.auth.ApiKeyAuthenticator;
 import io.stoke.gateway.auth.ApiProxyHandler;
 import io.stoke.gateway.auth.AuthWebFilter;
+import io.stoke.gateway.cache.ResultCaches;
 import io.stoke.gateway.connection.ConnectionGuard;
 import java.time.Clock;
 import java.time.Duration;
@@ -134,6 +135,11 @@ public class GatewayConfiguration {
   }
 
   @Bean
+  ResultCaches resultCaches(StokeProperties properties, Clock clock, MeterRegistry registry) {
+    return new ResultCaches(properties.cache(), clock, registry);
+  }
+
+  @Bean
   RedisReporter redisReporter(
       UnifiedJedis redis, ScheduledExecutorService redisExecutor, Clock clock) {
     return new RedisReporter(redis, redisExecutor, clock);
@@ -141,14 +147,21 @@ public class GatewayConfiguration {
 
   @Bean
   FunctionTable functionTable(
-      StokeProperties properties, Clock clock, RedisReporter reporter, GatewayMetrics metrics) {
+      StokeProperties properties,
+      Clock clock,
+      RedisReporter reporter,
+      GatewayMetrics metrics,
+      ResultCaches caches) {
     var settings = properties.gateway();
     return new FunctionTable(
         clock,
         settings.demandInterval(),
         reporter::demand,
         metrics::register,
-        metrics::unregister,
+        gate -> {
+          metrics.unregister(gate);
+          caches.forget(gate.name());
+        },
         settings.mode() == StokeProperties.Mode.DIRECT);
   }
 
@@ -204,8 +217,9 @@ public class GatewayConfiguration {
       RegistryFollower follower,
       Upstreams upstreams,
       GatewayMetrics metrics,
-      StokeProperties properties) {
-    return new FunctionProxy(table, follower, upstreams, metrics, properties.gateway());
+      StokeProperties properties,
+      ResultCaches caches) {
+    return new FunctionProxy(table, follower, upstreams, metrics, properties.gateway(), caches);
   }
 
   /** Plain function calls, served by Reactor Netty ahead of WebFlux. */
