@@ -28,7 +28,8 @@ public record ResultCache(int maxEntries, Duration ttl) {
     Checks.inRange("cache.maxEntries", maxEntries, MIN_ENTRIES, MAX_ENTRIES);
     Objects.requireNonNull(ttl, "cache.ttl");
     if (!ttlInRange(ttl)) {
-      throw new IllegalArgumentException("cache.ttl = " + ttl + ", " + ttlRule());
+      throw new IllegalArgumentException(
+          "cache.ttl = " + Quantities.format(ttl) + ", " + ttlRule());
     }
   }
 

@@ -19,9 +19,9 @@ class ResultCacheTest {
     assertThatThrownBy(() -> new ResultCache(0, Duration.ofSeconds(1)))
         .hasMessage("cache.maxEntries = 0, must be in [1, 100000]");
     assertThatThrownBy(() -> new ResultCache(10, Duration.ZERO))
-        .hasMessage("cache.ttl = PT0S, must be in (0, 1h]");
+        .hasMessage("cache.ttl = 0s, must be in (0, 1h]");
     assertThatThrownBy(() -> new ResultCache(10, Duration.ofMinutes(61)))
-        .hasMessageStartingWith("cache.ttl = PT1H1M, must be in (0, 1h]");
+        .hasMessageStartingWith("cache.ttl = 61m, must be in (0, 1h]");
   }
 
   @Test
