@@ -81,7 +81,9 @@ public class GatewayConfiguration {
                 MeterFilter.denyUnless(
                     id ->
                         id.getName().startsWith("stoke.")
-                            && !id.getName().equals(GatewayMetrics.INSTANCES)));
+                            && !id.getName().equals(GatewayMetrics.INSTANCES)
+                            // Cache counts are for the operator, not load for the autoscaler.
+                            && !id.getName().startsWith(ResultCaches.METER_PREFIX)));
   }
 
   /** Latency percentiles for the operator: histogram buckets on Prometheus only. */

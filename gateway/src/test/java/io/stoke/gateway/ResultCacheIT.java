@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.stoke.common.definition.FunctionDefinition;
 import io.stoke.common.definition.FunctionDefinitions;
 import io.stoke.common.definition.ResultCache;
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -35,6 +37,7 @@ import redis.clients.jedis.UnifiedJedis;
  * the requests reaching it.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@ExtendWith(NoNettyLeaks.class)
 class ResultCacheIT {
 
   private static final RedisServer REDIS = RedisServer.start();
@@ -56,6 +59,7 @@ class ResultCacheIT {
 
   @LocalServerPort int port;
   @Autowired FunctionTable table;
+  @Autowired PrometheusMeterRegistry meters;
 
   private final HttpClient http =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -159,6 +163,26 @@ class ResultCacheIT {
     assertThat(send("POST", "/sq/square?x=2", "4").headers().firstValue("X-Stoke-Cache"))
         .contains("miss");
     assertThat(CALLS.get()).isEqualTo(before + 3);
+  }
+
+  @Test
+  void aHitTouchesNoInstanceSoItKeepsNoneWarmAndIsCounted() {
+    awaitRoutable("sq");
+    send("GET", "/sq/warm", "");
+    var slot = table.gate("sq").slots().get(0);
+    long lastStart = slot.lastStartMs();
+    await().atMost(Duration.ofSeconds(5)).until(() -> System.currentTimeMillis() > lastStart + 5);
+    double hitsBefore = hits();
+
+    assertThat(send("GET", "/sq/warm", "").headers().firstValue("X-Stoke-Cache")).contains("hit");
+
+    assertThat(slot.lastStartMs()).isEqualTo(lastStart);
+    assertThat(hits()).isEqualTo(hitsBefore + 1);
+  }
+
+  private double hits() {
+    var counter = meters.find("stoke.gateway.cache.hits").tag("function", "sq").counter();
+    return counter == null ? 0 : counter.count();
   }
 
   @Test

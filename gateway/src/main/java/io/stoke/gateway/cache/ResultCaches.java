@@ -21,6 +21,11 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class ResultCaches {
 
+  /**
+   * The names of the cache's counters start so: {@code hits}, {@code misses}, {@code evictions}.
+   */
+  public static final String METER_PREFIX = "stoke.gateway.cache.";
+
   /** Methods whose answers are stored: the safe ones, and POST of a function declared pure. */
   private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST");
 
@@ -164,7 +169,7 @@ public final class ResultCaches {
 
   private void count(FunctionDefinition definition, String what, int n) {
     if (n > 0) {
-      Counter.builder("stoke.gateway.cache." + what)
+      Counter.builder(METER_PREFIX + what)
           .description("result-cache " + what + " of a pure function")
           .tag("function", definition.name())
           .register(registry)
