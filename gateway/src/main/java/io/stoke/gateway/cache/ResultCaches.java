@@ -35,6 +35,9 @@ public final class ResultCaches {
   private final Map<String, FunctionCache> byFunction = new ConcurrentHashMap<>();
   private final AtomicLong bytes = new AtomicLong();
 
+  /** Counters by meter name and function: a hit costs one map lookup, not a registration. */
+  private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+
   public ResultCaches(CacheSettings settings, Clock clock, MeterRegistry registry) {
     this.settings = settings;
     this.clock = clock;
@@ -169,10 +172,14 @@ public final class ResultCaches {
 
   private void count(FunctionDefinition definition, String what, int n) {
     if (n > 0) {
-      Counter.builder(METER_PREFIX + what)
-          .description("result-cache " + what + " of a pure function")
-          .tag("function", definition.name())
-          .register(registry)
+      counters
+          .computeIfAbsent(
+              what + ' ' + definition.name(),
+              ignored ->
+                  Counter.builder(METER_PREFIX + what)
+                      .description("result-cache " + what + " of a pure function")
+                      .tag("function", definition.name())
+                      .register(registry))
           .increment(n);
     }
   }

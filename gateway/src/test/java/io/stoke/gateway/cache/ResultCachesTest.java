@@ -92,6 +92,28 @@ class ResultCachesTest {
   }
 
   @Test
+  void aRecorderStoresAStreamedAnswerOnlyWhenItEndsWithinTheBound() {
+    var bounded = caches(1 << 20, 1000);
+    var small = bounded.recorder(sq, get("/sq/small"), 200, List.of());
+    small.copy(io.netty.buffer.Unpooled.wrappedBuffer(body("12")));
+    small.copy(io.netty.buffer.Unpooled.wrappedBuffer(body("34")));
+    small.complete();
+    var big = bounded.recorder(sq, get("/sq/big"), 200, List.of());
+    big.copy(io.netty.buffer.Unpooled.wrappedBuffer(new byte[600]));
+    big.copy(io.netty.buffer.Unpooled.wrappedBuffer(new byte[600]));
+    big.complete();
+    var failed = bounded.recorder(sq, get("/sq/failed"), 503, List.of());
+    failed.copy(io.netty.buffer.Unpooled.wrappedBuffer(body("busy")));
+    failed.complete();
+
+    assertThat(bounded.lookup(sq, get("/sq/small")))
+        .map(a -> new String(a.body()))
+        .contains("1234");
+    assertThat(bounded.lookup(sq, get("/sq/big"))).isEmpty();
+    assertThat(bounded.lookup(sq, get("/sq/failed"))).isEmpty();
+  }
+
+  @Test
   void theKeyIncludesTheBodyDigestAndTheCaller() {
     var alice = CacheKey.of("POST", "/sq", "", body("4"), "alice");
     caches.store(sq, alice, 200, List.of(), body("16"));
