@@ -112,6 +112,12 @@ class ResultCacheIT {
             if (path.startsWith("/nostore")) {
               exchange.getResponseHeaders().add("Cache-Control", "no-store");
             }
+            if ("HEAD".equals(exchange.getRequestMethod())) {
+              exchange.getResponseHeaders().add("Content-Length", Integer.toString(answer.length));
+              exchange.sendResponseHeaders(200, -1);
+              exchange.close();
+              return;
+            }
             exchange.sendResponseHeaders(path.startsWith("/fail") ? 500 : 200, answer.length);
             exchange.getResponseBody().write(answer);
             exchange.close();
@@ -126,7 +132,11 @@ class ResultCacheIT {
   private HttpResponse<String> send(String method, String pathAndQuery, String body) {
     var request =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery))
-            .method(method, HttpRequest.BodyPublishers.ofString(body))
+            .method(
+                method,
+                body.isEmpty()
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body))
             .build();
     try {
       return http.send(request, HttpResponse.BodyHandlers.ofString());
@@ -183,6 +193,20 @@ class ResultCacheIT {
   private double hits() {
     var counter = meters.find("stoke.gateway.cache.hits").tag("function", "sq").counter();
     return counter == null ? 0 : counter.count();
+  }
+
+  @Test
+  void aHeadAnswerIsReplayedWithItsHeadersAndNoBody() {
+    awaitRoutable("sq");
+    var first = send("HEAD", "/sq/head", "");
+    var second = send("HEAD", "/sq/head", "");
+
+    assertThat(first.headers().firstValue("Content-Length")).isPresent();
+    assertThat(second.statusCode()).isEqualTo(200);
+    assertThat(second.headers().firstValue("X-Stoke-Cache")).contains("hit");
+    assertThat(second.headers().firstValue("Content-Length"))
+        .isEqualTo(first.headers().firstValue("Content-Length"));
+    assertThat(second.body()).isEmpty();
   }
 
   @Test
