@@ -8,6 +8,7 @@ import io.stoke.common.definition.DefinitionLoader;
 import io.stoke.common.definition.FunctionDefinition;
 import io.stoke.common.definition.Quantities;
 import io.stoke.common.definition.Resources;
+import io.stoke.common.definition.ResultCache;
 import java.time.Clock;
 import java.util.Comparator;
 import java.util.List;
@@ -31,7 +32,9 @@ public final class UserFunctions {
       String memory,
       Double cpus,
       Integer maxParallel,
-      String readinessPath) {}
+      String readinessPath,
+      Boolean pure,
+      UserFunction.Cache cache) {}
 
   private final UnifiedJedis redis;
   private final ImageCheck images;
@@ -102,7 +105,8 @@ public final class UserFunctions {
                 clock.millis())));
   }
 
-  private UserFunction validate(String owner, Registration body) {
+  /** Checks the registration; package-private for its tests. */
+  UserFunction validate(String owner, Registration body) {
     if (body.name() == null || !NAME.matcher(body.name()).matches()) {
       throw ApiException.badRequest(
           "name = "
@@ -168,6 +172,8 @@ public final class UserFunctions {
             "readinessPath = " + readinessPath + ", " + FunctionDefinition.READINESS_PATH_RULE);
       }
     }
+    boolean pure = Boolean.TRUE.equals(body.pure());
+    checkCache(body, mode, internal, pure);
     return new UserFunction(
         body.name(),
         owner,
@@ -181,7 +187,25 @@ public final class UserFunctions {
         64,
         maxParallel,
         clock.millis(),
-        readinessPath);
+        readinessPath,
+        pure,
+        body.cache());
+  }
+
+  /** The result cache: mode http only, pure only, ranges as {@link ResultCache} sets them. */
+  private static void checkCache(Registration body, String mode, String internal, boolean pure) {
+    if (body.cache() == null) {
+      return;
+    }
+    if (!"http".equals(mode)) {
+      throw ApiException.badRequest(
+          "cache is for mode http: the gateway caches answers of functions it proxies");
+    }
+    try {
+      ResultCache.requirePure(internal, pure, body.cache().resultCache());
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest(e.getMessage());
+    }
   }
 
   private static long memory(String text) {

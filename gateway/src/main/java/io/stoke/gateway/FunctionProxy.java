@@ -1,6 +1,7 @@
 package io.stoke.gateway;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
@@ -13,6 +14,11 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 import io.stoke.common.contract.InternalSecret;
+import io.stoke.gateway.cache.AnswerRecorder;
+import io.stoke.gateway.cache.CacheKey;
+import io.stoke.gateway.cache.CachedReplies;
+import io.stoke.gateway.cache.ResultCaches;
+import java.io.ByteArrayOutputStream;
 import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -80,13 +86,16 @@ public final class FunctionProxy {
   private final String envoyHost;
   private final GatewayMetrics metrics;
   private final StokeProperties.Gateway settings;
+  private final ResultCaches caches;
 
   public FunctionProxy(
       FunctionTable table,
       RegistryFollower follower,
       Upstreams upstreams,
       GatewayMetrics metrics,
-      StokeProperties.Gateway settings) {
+      StokeProperties.Gateway settings,
+      ResultCaches caches) {
+    this.caches = caches;
     this.table = table;
     this.follower = follower;
     this.upstreams = upstreams;
@@ -116,10 +125,14 @@ public final class FunctionProxy {
         length > 0 || request.requestHeaders().contains(HttpHeaderNames.TRANSFER_ENCODING);
     call.channel = ((Connection) request).channel();
     call.timer = upstreams.timer(call.channel.eventLoop(), call.channel.getClass());
+    Mono<Void> work =
+        caches.applies(gate.definition(), request.method().name())
+            ? cached(request, response, gate, call)
+            : attempt(request, response, gate, call, 1);
     Mono<Void> flow =
         length > settings.maxBodySize().toBytes()
             ? Mono.error(tooLarge())
-            : within(attempt(request, response, gate, call, 1), timeout, call.timer);
+            : within(work, timeout, call.timer);
     var loop = call.channel.eventLoop();
     return flow
         // A failure can come from another thread (a failed cold start, announced on the Redis
@@ -169,6 +182,49 @@ public final class FunctionProxy {
   }
 
   /**
+   * A call of a pure function with a result cache: answered from the cache when it holds the same
+   * call, without admission, hold or instance (so a hit keeps no instance warm); else forwarded
+   * with its body read whole (to digest it), and the answer stored as it streams back.
+   */
+  private Mono<Void> cached(
+      HttpServerRequest request, HttpServerResponse response, FunctionGate gate, Call call) {
+    var definition = gate.definition();
+    return wholeBody(request, call)
+        .flatMap(
+            bytes -> {
+              var target = call.target;
+              var method = request.method().name();
+              var key = CacheKey.of(method, target.path(), target.query(), bytes, call.user);
+              var hit = caches.lookup(definition, key);
+              if (hit.isPresent()) {
+                return CachedReplies.write(response, request.method(), hit.get());
+              }
+              call.body = bytes;
+              call.cached = definition;
+              call.cacheKey = key;
+              return attempt(request, response, gate, call, 1);
+            });
+  }
+
+  /** The request body in one array (empty without one), within the body size limit. */
+  private Mono<byte[]> wholeBody(HttpServerRequest request, Call call) {
+    if (!call.hasBody) {
+      return Mono.just(new byte[0]);
+    }
+    return body(request)
+        .collect(
+            ByteArrayOutputStream::new,
+            (out, buffer) -> {
+              try {
+                out.writeBytes(AnswerRecorder.bytes(buffer));
+              } finally {
+                buffer.release();
+              }
+            })
+        .map(ByteArrayOutputStream::toByteArray);
+  }
+
+  /**
    * One admission and forward. A failure that left the function untouched, or a request that may
    * safely be sent again ({@link Retry}), admits the request again: on another instance when the
    * one tried was taken out of rotation.
@@ -215,7 +271,7 @@ public final class FunctionProxy {
             call.channel.getClass(),
             envoy ? envoyAddress : lease.slot().address(),
             head,
-            body ? body(request) : null)
+            body ? requestBody(request, call) : null)
         .onErrorMap(
             FunctionProxy::beforeAnyByteSent,
             e -> {
@@ -227,7 +283,13 @@ public final class FunctionProxy {
         .onErrorMap(
             e -> !envoy && e instanceof Upstreams.NoAnswer,
             e -> noAnswer(request, call, lease, (Upstreams.NoAnswer) e))
-        .flatMap(answer -> respond(response, lease, answer));
+        .flatMap(answer -> respond(response, call, lease, answer));
+  }
+
+  /** The caller's body: the copy read for the cache key, else streamed from the caller. */
+  private org.reactivestreams.Publisher<ByteBuf> requestBody(HttpServerRequest request, Call call) {
+    var bytes = call.body;
+    return bytes == null ? body(request) : Mono.fromSupplier(() -> Unpooled.wrappedBuffer(bytes));
   }
 
   /**
@@ -313,7 +375,8 @@ public final class FunctionProxy {
     target.set(X_FORWARDED_PREFIX, call.target.prefix());
   }
 
-  private Mono<Void> respond(HttpServerResponse response, Lease lease, Upstreams.Answer answer) {
+  private Mono<Void> respond(
+      HttpServerResponse response, Call call, Lease lease, Upstreams.Answer answer) {
     if (!((Connection) response).channel().isActive()) {
       // The caller is gone already: Reactor Netty would not even read the answer.
       answer.discard();
@@ -324,6 +387,24 @@ public final class FunctionProxy {
     } catch (RuntimeException e) {
       answer.discard();
       return Mono.error(e);
+    }
+    if (call.cached != null) {
+      response.responseHeaders().set(CachedReplies.HEADER, "miss");
+      var recorder =
+          caches.recorder(
+              call.cached,
+              call.cacheKey,
+              answer.head().status().code(),
+              CachedReplies.storable(
+                  response.responseHeaders(), "HEAD".equals(call.cacheKey.method())));
+      if (answer.whole() != null) {
+        recorder.copy(answer.whole());
+        recorder.complete();
+        return response.send(Mono.just(answer.whole())).then();
+      }
+      return response
+          .send(answer.body().doOnNext(recorder::copy).doOnComplete(recorder::complete))
+          .then();
     }
     if (answer.whole() != null) {
       // The whole answer is in: status, headers and body leave in one write.
@@ -446,6 +527,14 @@ public final class FunctionProxy {
     private Channel channel;
     private boolean hasBody;
     private Scheduler timer;
+
+    /** The body read whole for the cache key, or null when it streams. */
+    private byte[] body;
+
+    /** The definition whose result cache stores the answer, or null when it is not cached. */
+    private io.stoke.common.definition.FunctionDefinition cached;
+
+    private CacheKey cacheKey;
 
     private Call(Target target, String user) {
       this.target = target;

@@ -9,6 +9,7 @@ import io.stoke.common.contract.InternalSecret;
 import io.stoke.gateway.auth.ApiKeyAuthenticator;
 import io.stoke.gateway.auth.ApiProxyHandler;
 import io.stoke.gateway.auth.AuthWebFilter;
+import io.stoke.gateway.cache.ResultCaches;
 import io.stoke.gateway.connection.ConnectionGuard;
 import java.time.Clock;
 import java.time.Duration;
@@ -80,7 +81,9 @@ public class GatewayConfiguration {
                 MeterFilter.denyUnless(
                     id ->
                         id.getName().startsWith("stoke.")
-                            && !id.getName().equals(GatewayMetrics.INSTANCES)));
+                            && !id.getName().equals(GatewayMetrics.INSTANCES)
+                            // Cache counts are for the operator, not load for the autoscaler.
+                            && !id.getName().startsWith(ResultCaches.METER_PREFIX)));
   }
 
   /** Latency percentiles for the operator: histogram buckets on Prometheus only. */
@@ -134,6 +137,11 @@ public class GatewayConfiguration {
   }
 
   @Bean
+  ResultCaches resultCaches(StokeProperties properties, Clock clock, MeterRegistry registry) {
+    return new ResultCaches(properties.cache(), clock, registry);
+  }
+
+  @Bean
   RedisReporter redisReporter(
       UnifiedJedis redis, ScheduledExecutorService redisExecutor, Clock clock) {
     return new RedisReporter(redis, redisExecutor, clock);
@@ -141,14 +149,21 @@ public class GatewayConfiguration {
 
   @Bean
   FunctionTable functionTable(
-      StokeProperties properties, Clock clock, RedisReporter reporter, GatewayMetrics metrics) {
+      StokeProperties properties,
+      Clock clock,
+      RedisReporter reporter,
+      GatewayMetrics metrics,
+      ResultCaches caches) {
     var settings = properties.gateway();
     return new FunctionTable(
         clock,
         settings.demandInterval(),
         reporter::demand,
         metrics::register,
-        metrics::unregister,
+        gate -> {
+          metrics.unregister(gate);
+          caches.forget(gate.name());
+        },
         settings.mode() == StokeProperties.Mode.DIRECT);
   }
 
@@ -204,8 +219,9 @@ public class GatewayConfiguration {
       RegistryFollower follower,
       Upstreams upstreams,
       GatewayMetrics metrics,
-      StokeProperties properties) {
-    return new FunctionProxy(table, follower, upstreams, metrics, properties.gateway());
+      StokeProperties properties,
+      ResultCaches caches) {
+    return new FunctionProxy(table, follower, upstreams, metrics, properties.gateway(), caches);
   }
 
   /** Plain function calls, served by Reactor Netty ahead of WebFlux. */

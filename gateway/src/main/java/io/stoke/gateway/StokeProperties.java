@@ -13,12 +13,14 @@ import org.springframework.util.unit.DataSize;
  * @param redisUrl where the registry, catalog and streams live
  * @param gateway the data-path settings
  * @param api where the management API (api-server) is and how the gateway proves itself to it
+ * @param cache the result cache of functions declared pure
  */
 @ConfigurationProperties("stoke")
 public record StokeProperties(
     @DefaultValue("redis://127.0.0.1:6379") URI redisUrl,
     @DefaultValue Gateway gateway,
-    @DefaultValue Api api) {
+    @DefaultValue Api api,
+    @DefaultValue io.stoke.gateway.cache.CacheSettings cache) {
 
   public StokeProperties {
     Objects.requireNonNull(redisUrl, "stoke.redis-url");
@@ -26,6 +28,7 @@ public record StokeProperties(
       throw new IllegalArgumentException(
           "stoke.redis-url = " + redisUrl + ", must be a redis:// or rediss:// URL");
     }
+    Objects.requireNonNull(cache, "stoke.cache");
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.stoke.common.contract;
 
 import io.stoke.common.definition.Quantities;
+import io.stoke.common.definition.ResultCache;
 import java.time.Duration;
 
 /**
@@ -22,6 +23,8 @@ import java.time.Duration;
  * @param createdAt epoch milliseconds of the registration
  * @param readinessPath the path an {@code http} function answers with a 2xx once it serves; null
  *     for Stoke's own {@code /_/ready} (also what records written before the field existed read as)
+ * @param pure whether the function's answer depends on its request alone
+ * @param cache how the gateway caches its answers (mode http, pure only), or null for no caching
  */
 public record UserFunction(
     String name,
@@ -36,10 +39,42 @@ public record UserFunction(
     int pids,
     int maxParallel,
     long createdAt,
-    String readinessPath) {
+    String readinessPath,
+    boolean pure,
+    Cache cache) {
+
+  /**
+   * The result cache as registered and stored: {@code ttl} as written ({@code 30s}); unset fields
+   * take {@link ResultCache}'s defaults.
+   */
+  public record Cache(Integer maxEntries, String ttl) {
+
+    /**
+     * The validated setting.
+     *
+     * @throws IllegalArgumentException naming the key, the value and the allowed range
+     */
+    public ResultCache resultCache() {
+      var duration =
+          ttl == null
+              ? ResultCache.DEFAULT_TTL
+              : Quantities.duration(ttl)
+                  .orElseThrow(
+                      () ->
+                          new IllegalArgumentException(
+                              "cache.ttl = " + ttl + ", " + Quantities.DURATION_RULE));
+      return new ResultCache(
+          maxEntries == null ? ResultCache.DEFAULT_MAX_ENTRIES : maxEntries, duration);
+    }
+  }
 
   public boolean isHttp() {
     return "http".equals(mode);
+  }
+
+  /** The validated result cache, or null when the function is not cached. */
+  public ResultCache resultCache() {
+    return cache == null ? null : cache.resultCache();
   }
 
   public Duration timeoutDuration() {

@@ -47,11 +47,17 @@ public final class DefinitionLoader {
           "loadBalancing",
           "auth",
           "dependencies",
-          "readinessPath");
+          "readinessPath",
+          "pure",
+          "cache");
   static final List<String> DEFAULTS_KEYS =
       FUNCTION_KEYS.stream()
-          .filter(k -> !List.of("name", "source", "handler", "image", "readinessPath").contains(k))
+          .filter(
+              k ->
+                  !List.of("name", "source", "handler", "image", "readinessPath", "pure", "cache")
+                      .contains(k))
           .toList();
+  static final List<String> CACHE_KEYS = List.of("maxEntries", "ttl");
   static final List<String> RESOURCE_KEYS = List.of("memory", "cpus", "pids");
   static final List<String> SCALING_KEYS =
       List.of(
@@ -334,6 +340,8 @@ public final class DefinitionLoader {
     }
     // Checked by FunctionDefinition itself; its message names the key and the rule.
     var readinessPath = f.string("readinessPath").orElse(null);
+    boolean pure = f.bool("pure", false);
+    var cache = readCache(f, pure);
     if (problems.size() > before) {
       return java.util.Optional.empty();
     }
@@ -355,7 +363,9 @@ public final class DefinitionLoader {
               lb,
               auth,
               dependencies,
-              readinessPath));
+              readinessPath,
+              pure,
+              cache));
     } catch (IllegalArgumentException e) {
       problems.add(new DefinitionProblem(f.path(), f.path() + "." + e.getMessage()));
       return java.util.Optional.empty();
@@ -438,6 +448,35 @@ public final class DefinitionLoader {
       f.problem("image", image, "is not a valid image reference like registry:5000/org/fn:1.0");
     }
     return image;
+  }
+
+  /** The {@code cache} mapping, or null when absent; its ranges are {@link ResultCache}'s. */
+  private static ResultCache readCache(Node f, boolean pure) {
+    if (!f.has("cache")) {
+      return null;
+    }
+    if (!(f.raw("cache") instanceof Map<?, ?>)) {
+      f.problem("cache", f.raw("cache"), "must be a mapping with maxEntries and ttl");
+      return null;
+    }
+    if (!pure) {
+      f.problem("cache", ResultCache.PURE_RULE);
+    }
+    Node c = f.child("cache");
+    c.rejectUnknownKeys(CACHE_KEYS);
+    int maxEntries =
+        c.integer(
+            "maxEntries",
+            ResultCache.DEFAULT_MAX_ENTRIES,
+            ResultCache.MIN_ENTRIES,
+            ResultCache.MAX_ENTRIES);
+    // Parsed without bounds here so the one range rule, ResultCache's, words the problem.
+    var ttl = c.duration("ttl", ResultCache.DEFAULT_TTL, Duration.ZERO, Duration.ofDays(36_500));
+    if (!ResultCache.ttlInRange(ttl)) {
+      c.problem("ttl", c.raw("ttl"), ResultCache.ttlRule());
+      return null;
+    }
+    return new ResultCache(maxEntries, ttl);
   }
 
   private static Resources readResources(Node r) {

@@ -29,6 +29,9 @@ import java.util.regex.Pattern;
  * @param dependencies extra packages installed into a templated image (pip packages for python)
  * @param readinessPath the path an instance answers with a 2xx once it serves; null means {@link
  *     #DEFAULT_READINESS_PATH}, which every Stoke runtime answers
+ * @param pure whether the function's answer depends on its request alone (no side effects, no
+ *     state): only then may the gateway cache it
+ * @param cache how the gateway caches its answers, or null for no caching; needs {@code pure}
  */
 public record FunctionDefinition(
     String name,
@@ -46,7 +49,9 @@ public record FunctionDefinition(
     LoadBalancing loadBalancing,
     AuthMode auth,
     List<String> dependencies,
-    String readinessPath) {
+    String readinessPath,
+    boolean pure,
+    ResultCache cache) {
 
   /** Lower-case letters, digits and dashes; dot-free so Envoy's stat names stay parseable. */
   public static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,62}");
@@ -107,10 +112,78 @@ public record FunctionDefinition(
       throw new IllegalArgumentException(
           "readinessPath = " + readinessPath + ", " + READINESS_PATH_RULE);
     }
+    ResultCache.requirePure(name, pure, cache);
     if (runtime.isTemplated() && (source == null || handler == null)) {
       throw new IllegalArgumentException(
           "function " + name + ": runtime " + runtime.yamlName() + " needs source and handler");
     }
+  }
+
+  /** A function that is not declared pure and whose answers are not cached. */
+  public FunctionDefinition(
+      String name,
+      Runtime runtime,
+      String source,
+      String handler,
+      String version,
+      String image,
+      int port,
+      ExecutionMode mode,
+      Map<String, String> environment,
+      Duration timeout,
+      Resources resources,
+      ScalingPolicy scaling,
+      LoadBalancing loadBalancing,
+      AuthMode auth,
+      List<String> dependencies,
+      String readinessPath) {
+    this(
+        name,
+        runtime,
+        source,
+        handler,
+        version,
+        image,
+        port,
+        mode,
+        environment,
+        timeout,
+        resources,
+        scaling,
+        loadBalancing,
+        auth,
+        dependencies,
+        readinessPath,
+        false,
+        null);
+  }
+
+  /** The same function, declared pure (or not) and cached as {@code cache} says. */
+  public FunctionDefinition withCaching(boolean pure, ResultCache cache) {
+    return new FunctionDefinition(
+        name,
+        runtime,
+        source,
+        handler,
+        version,
+        image,
+        port,
+        mode,
+        environment,
+        timeout,
+        resources,
+        scaling,
+        loadBalancing,
+        auth,
+        dependencies,
+        readinessPath,
+        pure,
+        cache);
+  }
+
+  /** True when the gateway caches this function's answers. */
+  public boolean cached() {
+    return pure && cache != null;
   }
 
   /** The rule a name must follow, worded for error messages. */

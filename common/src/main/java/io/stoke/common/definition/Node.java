@@ -90,6 +90,17 @@ final class Node {
     return string(key).orElse(fallback);
   }
 
+  boolean bool(String key, boolean fallback) {
+    if (!has(key)) {
+      return fallback;
+    }
+    if (!(values.get(key) instanceof Boolean value)) {
+      problem(key, values.get(key), "must be true or false");
+      return fallback;
+    }
+    return value;
+  }
+
   int integer(String key, int fallback, int min, int max) {
     if (!has(key)) {
       return fallback;

@@ -178,6 +178,34 @@ class DefinitionLoaderTest {
   }
 
   @Test
+  void readsTheResultCacheOfAPureFunctionAndLeavesOthersUncached() throws Exception {
+    var defs =
+        parse(
+            "functions:\n"
+                + "  - {name: sq, runtime: python, pure: true, cache: {maxEntries: 50, ttl: 5m}}\n"
+                + "  - {name: dflt, runtime: python, pure: true, cache: {}}\n"
+                + "  - {name: pureonly, runtime: python, pure: true}\n"
+                + "  - {name: plain, runtime: python}\n");
+
+    var sq = defs.find("sq").orElseThrow();
+    assertThat(sq.cache()).isEqualTo(new ResultCache(50, Duration.ofMinutes(5)));
+    assertThat(sq.cached()).isTrue();
+    assertThat(defs.find("dflt").orElseThrow().cache())
+        .isEqualTo(new ResultCache(ResultCache.DEFAULT_MAX_ENTRIES, ResultCache.DEFAULT_TTL));
+    assertThat(defs.find("pureonly").orElseThrow().cached()).isFalse();
+    assertThat(defs.find("plain").orElseThrow().pure()).isFalse();
+    assertThat(defs.find("plain").orElseThrow().cache()).isNull();
+  }
+
+  @Test
+  void cacheAndPureAreNotAllowedUnderDefaults() {
+    var yaml = "defaults: {pure: true}\nfunctions:\n  - {name: f, runtime: python}\n";
+
+    assertThat(problems(yaml))
+        .anySatisfy(m -> assertThat(m).startsWith("defaults.pure: unknown key"));
+  }
+
+  @Test
   void appliesDefaultsUnderEachFunctionsOwnValues() throws Exception {
     var defs =
         parse(
@@ -299,6 +327,14 @@ class DefinitionLoaderTest {
           source escapes         | runtime: python\\n    source: ../etc | functions.f.source = ../etc, must be a relative folder under functions/
           bad utilization        | runtime: python\\n    scaling: {targetUtilization: 1.5} | functions.f.scaling.targetUtilization = 1.5, must be in [0.01, 1]
           missing runtime        | version: '1'                  | functions.f.runtime: is required: one of python, java, image
+          cache without pure     | runtime: python\\n    cache: {ttl: 10s} | functions.f.cache: needs pure: true
+          pure not a boolean     | runtime: python\\n    pure: maybe   | functions.f.pure = maybe, must be true or false
+          cache entries zero     | runtime: python\\n    pure: true\\n    cache: {maxEntries: 0} | functions.f.cache.maxEntries = 0, must be in [1, 100000]
+          cache entries too many | runtime: python\\n    pure: true\\n    cache: {maxEntries: 100001} | functions.f.cache.maxEntries = 100001, must be in [1, 100000]
+          cache ttl zero         | runtime: python\\n    pure: true\\n    cache: {ttl: 0s} | functions.f.cache.ttl = 0s, must be in (0, 1h]
+          cache ttl too long     | runtime: python\\n    pure: true\\n    cache: {ttl: 2h} | functions.f.cache.ttl = 2h, must be in (0, 1h]
+          cache unknown key      | runtime: python\\n    pure: true\\n    cache: {size: 3} | functions.f.cache.size: unknown key
+          cache not a mapping    | runtime: python\\n    pure: true\\n    cache: 5 | functions.f.cache = 5, must be a mapping
           """)
   void rejectsABadValueNamingFunctionKeyValueAndWhatIsAllowed(
       String title, String body, String expected) {

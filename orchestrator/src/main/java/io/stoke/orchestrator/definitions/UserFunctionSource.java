@@ -97,6 +97,8 @@ public final class UserFunctionSource {
             LoadBalancing.ROUND_ROBIN,
             AuthMode.REQUIRED,
             List.of(),
-            stored.readinessPath()));
+            stored.readinessPath(),
+            stored.pure(),
+            stored.resultCache()));
   }
 }

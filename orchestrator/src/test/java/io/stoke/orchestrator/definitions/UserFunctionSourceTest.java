@@ -26,7 +26,38 @@ class UserFunctionSourceTest {
         64,
         maxParallel,
         1234L,
-        "/healthz");
+        "/healthz",
+        false,
+        null);
+  }
+
+  @Test
+  void aPureUserFunctionKeepsItsResultCache() {
+    var base = stored("http", 4);
+    var pure =
+        new UserFunction(
+            base.name(),
+            base.owner(),
+            base.internalName(),
+            base.image(),
+            base.mode(),
+            base.port(),
+            base.timeout(),
+            base.memoryBytes(),
+            base.cpus(),
+            base.pids(),
+            base.maxParallel(),
+            base.createdAt(),
+            base.readinessPath(),
+            true,
+            new UserFunction.Cache(50, "5m"));
+
+    var definition = UserFunctionSource.definition(pure).orElseThrow();
+
+    assertThat(definition.cached()).isTrue();
+    assertThat(definition.cache())
+        .isEqualTo(new io.stoke.common.definition.ResultCache(50, Duration.ofMinutes(5)));
+    assertThat(UserFunctionSource.definition(base).orElseThrow().cached()).isFalse();
   }
 
   @Test
