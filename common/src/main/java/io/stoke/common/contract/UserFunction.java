@@ -40,8 +40,13 @@ public record UserFunction(
     int maxParallel,
     long createdAt,
     String readinessPath,
-    boolean pure,
+    Boolean pure,
     Cache cache) {
+
+  public UserFunction {
+    // Functions stored before the result cache existed, or written by other tools, have no pure.
+    pure = Boolean.TRUE.equals(pure);
+  }
 
   /**
    * The result cache as registered and stored: {@code ttl} as written ({@code 30s}); unset fields
