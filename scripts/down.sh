@@ -7,6 +7,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 quiet=0
 [[ "${1:-}" == "--quiet" ]] && quiet=1
 PIDS_DIR="$STOKE_STATE/pids"
+# Tells the supervisor of a running `./stoke up` that its services are being stopped, not crashing:
+# it then restarts nothing and exits. `up` removes the marker when it starts.
+mkdir -p "$PIDS_DIR"
+touch "$PIDS_DIR/stopping"
 
 stopped=0
 # Gateway first, so no new work arrives while the others stop.

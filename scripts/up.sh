@@ -47,6 +47,7 @@ PIDS_DIR="$STOKE_STATE/pids"
 STATE_SOCKETS="$STOKE_STATE/state-sockets"
 LOGS_DIR="$STOKE_STATE/logs"
 mkdir -p "$PIDS_DIR" "$LOGS_DIR"
+rm -f "$PIDS_DIR/stopping"
 started_at=$(now_ms)
 
 require_java
@@ -224,5 +225,8 @@ info "logs:  $LOGS_DIR/   Ctrl-C stops the platform and removes the function con
 
 info "       A service that crashes is restarted; ./stoke restart SERVICE restarts one by hand."
 
-# Stay in the foreground, restarting a service that exits, until we are told to stop.
+# Stay in the foreground, restarting a service that exits, until we are told to stop (a signal,
+# whose trap stops everything, or `./stoke down` from another shell, which stops it all itself).
 supervise_services
+trap - INT TERM EXIT
+info "stopped by ./stoke down"

@@ -108,6 +108,8 @@ supervise_services() {
   for svc in "${STOKE_SERVICES[@]}"; do crashes[$svc]=0; done
   while true; do
     for svc in "${STOKE_SERVICES[@]}"; do
+      # `./stoke down` from another shell is stopping the platform: stop supervising, restart nothing.
+      [[ ! -e "$STOKE_STATE/pids/stopping" ]] || return 0
       [[ -z "${gave_up[$svc]:-}" ]] || continue
       # `./stoke restart` has this one in hand.
       [[ ! -e "$STOKE_STATE/pids/$svc.restarting" ]] || continue

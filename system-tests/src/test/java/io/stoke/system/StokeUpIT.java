@@ -114,6 +114,24 @@ class StokeUpIT {
     sigtermStopsEveryService();
   }
 
+  @Test
+  void downFromAnotherShellStopsEveryServiceAndUpWithThem() throws Exception {
+    var all = pids();
+
+    var result = StokeCommand.run(state, "down", env, Duration.ofMinutes(3), "down");
+
+    assertThat(result.exitCode()).as(result.both()).isZero();
+    // Without the stop marker, up's supervisor took each stopped service for a crash and started
+    // it again, so up never ended and services outlived down.
+    assertThat(up.waitFor(1, TimeUnit.MINUTES))
+        .as("./stoke up ends once down stopped its services: %s", upOutput())
+        .isTrue();
+    assertThat(upOutput()).contains("stopped by ./stoke down").doesNotContain("restarting");
+    assertThat(all.values())
+        .allSatisfy(
+            pid -> assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive)).isEmpty());
+  }
+
   private void aServiceThatKeepsCrashingIsGivenUpWhileTheOthersKeepServing() throws Exception {
     var others = pids();
     others.remove("stats-listener");
