@@ -27,12 +27,15 @@ command -v wrk >/dev/null 2>&1 || apt_install wrk
 # RUNLEVEL=1: the package's scripts install nginx without starting a system nginx on port 80.
 command -v nginx >/dev/null 2>&1 || (RUNLEVEL=1 apt_install nginx) \
   || info "nginx could not be installed: the gateway's benchmark runs without its reference proxy"
+# The state benchmark compares with ZooKeeper 3.8 from Debian's package, started below on loopback.
+[[ -f /usr/share/java/zookeeper.jar ]] || (RUNLEVEL=1 apt_install zookeeper) \
+  || info "zookeeper could not be installed: the state benchmark runs without its ZooKeeper baseline"
 step "Preparing base images"
 ensure_bases
 
 step "Building (jars and test classes)"
 mvnw_quiet -DskipTests -Dspotless.check.skip=true install || die "the build failed"
-for module in orchestrator gateway stats-listener xds-control-plane system-tests; do
+for module in orchestrator gateway stats-listener xds-control-plane system-tests state; do
   (cd "$STOKE_HOME" && ./mvnw -q -B -ntp -pl "$module" test-compile dependency:build-classpath \
     -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test -Dspotless.check.skip=true) \
     || die "preparing $module's benchmark failed"
@@ -58,6 +61,28 @@ run "Stats listener parse throughput" stats-listener io.stoke.stats.ParserThroug
 run "xDS snapshots for 1000 functions" xds-control-plane io.stoke.xds.SnapshotBenchmark
 run "The platform: cold start through the gateway, scale-up reaction, lost requests, memory" system-tests io.stoke.system.PlatformBenchmark 5
 run "Exec activation through the gateway vs bare docker run -i --rm" system-tests io.stoke.system.ExecOverheadBenchmark 15
+
+# start_zookeeper — Debian's ZooKeeper on a free loopback port with its own data dir; prints the port.
+start_zookeeper() {
+  local dir port
+  dir=$(mktemp -d "$RAW/zookeeper.XXXXXX")
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  printf 'tickTime=2000\ndataDir=%s\nclientPort=%s\nclientPortAddress=127.0.0.1\nadmin.enableServer=false\n' \
+    "$dir/data" "$port" >"$dir/zoo.cfg"
+  "$JAVA" -cp /etc/zookeeper/conf:/usr/share/java/zookeeper.jar -Dzookeeper.root.logger=WARN,CONSOLE \
+    org.apache.zookeeper.server.ZooKeeperServerMain "$dir/zoo.cfg" >"$dir/server.log" 2>&1 &
+  echo "$! $port $dir"
+}
+if [[ -z "$ONLY" || io.stoke.state.StateBenchmark == *"$ONLY"* ]]; then
+  zk_port=0 zk_pid=""
+  if [[ -f /usr/share/java/zookeeper.jar ]]; then
+    read -r zk_pid zk_port zk_dir < <(start_zookeeper)
+    trap '[[ -n "$zk_pid" ]] && kill "$zk_pid" 2>/dev/null; rm -rf "$zk_dir"' EXIT
+  fi
+  run "State: get/put/CAS from a function container vs ZooKeeper and raw Redis; throughput" state \
+    io.stoke.state.StateBenchmark 2000 "$zk_port"
+  [[ -n "$zk_pid" ]] && kill "$zk_pid" 2>/dev/null; zk_pid=""
+fi
 
 fi
 
@@ -106,5 +131,8 @@ step "Writing $OUT"
   section "Exec activations: invoke through the gateway vs bare \`docker run -i --rm\` of the same image" \
     "the platform adds a small, bounded cost to the container run itself (p50 difference printed)" \
     io.stoke.system.ExecOverheadBenchmark
+  section "State service: get/put/CAS through the SDK inside a function container, vs ZooKeeper 3.8 and raw Redis" \
+    "p50 ≤ ZooKeeper's for get, put and CAS (issue 16); ≥ 20,000 ops/s with concurrent clients" \
+    io.stoke.state.StateBenchmark
 } >"$OUT"
 ok "docs/benchmarks.md written in $((SECONDS - started)) s"
