@@ -14,16 +14,17 @@ touch "$PIDS_DIR/stopping"
 
 stopped=0
 # Gateway first, so no new work arrives while the others stop.
-for svc in gateway api-server orchestrator state xds-control-plane stats-listener; do
-  pidfile="$PIDS_DIR/$svc.pid"
-  [[ -f "$pidfile" ]] || continue
+# Replicas (SERVICE-k) stop with their service.
+for pidfile in $(for base in gateway api-server worker orchestrator state xds-control-plane stats-listener; do
+  ls "$PIDS_DIR/$base.pid" "$PIDS_DIR/$base"-[0-9]*.pid 2>/dev/null; done); do
+  svc="$(basename "$pidfile" .pid)"
   pid="$(cat "$pidfile")"
   if kill -0 "$pid" 2>/dev/null; then
     kill -TERM "$pid" 2>/dev/null || true
     # The gateway finishes its calls in flight first, for up to 2 min
     # (spring.lifecycle.timeout-per-shutdown-phase); the others stop within seconds.
     waits=100
-    if [[ $svc == gateway ]]; then
+    if [[ $svc == gateway* ]]; then
       waits=1300
       sleep 0.5
       kill -0 "$pid" 2>/dev/null && info "gateway: finishing the calls in flight (up to 2 min)"

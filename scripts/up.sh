@@ -19,6 +19,9 @@ TLS="${STOKE_TLS:-0}"
 DEFINITIONS="${STOKE_DEFINITIONS:-$STOKE_HOME/global-function-definition.yml}"
 BUILD=1
 EXTRA_GATEWAY_ARGS=()
+# How many of each replicable service to run (replica k >= 2 is SERVICE-k on base port + 100*(k-1)).
+GATEWAYS="${STOKE_GATEWAYS:-1}"
+ORCHESTRATORS="${STOKE_ORCHESTRATORS:-1}"
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -33,6 +36,8 @@ while [[ $# -gt 0 ]]; do
     --stats-admin-port) STATS_ADMIN_PORT="$2"; shift 2 ;;
     --xds-http-port) XDS_HTTP_PORT="$2"; shift 2 ;;
     --state-port) STATE_PORT="$2"; shift 2 ;;
+    --gateways) GATEWAYS="$2"; shift 2 ;;
+    --orchestrators) ORCHESTRATORS="$2"; shift 2 ;;
     --tls) TLS=1; shift ;;
     --definitions) DEFINITIONS="$(cd "$(dirname "$2")" && pwd)/$(basename "$2")"; shift 2 ;;
     --no-build) BUILD=0; shift ;;
@@ -41,13 +46,20 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
-SERVICES=(stats-listener xds-control-plane state orchestrator api-server gateway)
+for count in "$GATEWAYS" "$ORCHESTRATORS"; do
+  [[ $count =~ ^[1-9]$ ]] || die "up: --gateways and --orchestrators take a count from 1 to 9, not '$count'"
+done
+# SERVICE, SERVICE-2 ... SERVICE-N
+replicas() { local k; echo "$1"; for ((k = 2; k <= $2; k++)); do echo "$1-$k"; done; }
+mapfile -t SERVICES < <(echo stats-listener; echo xds-control-plane; echo state;
+  replicas orchestrator "$ORCHESTRATORS"; echo api-server; replicas gateway "$GATEWAYS")
 PIDS_DIR="$STOKE_STATE/pids"
 # One folder per function holding its state socket; the orchestrator mounts a function's folder.
 STATE_SOCKETS="$STOKE_STATE/state-sockets"
 LOGS_DIR="$STOKE_STATE/logs"
 mkdir -p "$PIDS_DIR" "$LOGS_DIR"
 rm -f "$PIDS_DIR/stopping"
+printf '%s\n' "${SERVICES[@]}" >"$PIDS_DIR/services"
 started_at=$(now_ms)
 
 require_java
@@ -56,7 +68,7 @@ info "JDK: $JAVA_HOME"
 ensure_docker
 ensure_redis "$REDIS_URL"
 
-jar_of() { echo "$STOKE_HOME/$1/target/stoke-$1.jar"; }
+jar_of() { echo "$STOKE_HOME/$(service_base "$1")/target/stoke-$(service_base "$1").jar"; }
 
 needs_build() {
   local svc
@@ -123,6 +135,10 @@ stop_services() {
 trap stop_services INT TERM EXIT
 
 health_port() {
+  echo $(($(base_port "$(service_base "$1")") + 100 * ($(service_replica "$1") - 1)))
+}
+
+base_port() {
   case "$1" in
     stats-listener) echo "$STATS_ADMIN_PORT" ;;
     xds-control-plane) echo "$XDS_HTTP_PORT" ;;
@@ -134,11 +150,11 @@ health_port() {
 }
 
 service_args() {
-  local common=("--stoke.redis-url=$REDIS_URL" "--server.port=$(health_port "$1")")
+  local common=("--stoke.redis-url=$REDIS_URL" "--server.port=$(health_port "$1")" "--stoke.service-name=$1")
   # Only the gateway faces callers; every other service listens on loopback, out of reach of the
   # network and of function containers (which see the host through the bridge, not loopback).
-  [[ "$1" == gateway ]] || common+=("--server.address=127.0.0.1")
-  case "$1" in
+  [[ "$(service_base "$1")" == gateway ]] || common+=("--server.address=127.0.0.1")
+  case "$(service_base "$1")" in
     stats-listener) printf '%s\n' "${common[@]}" "--stoke.stats.port=$STATS_PORT" "--stoke.stats.bind=127.0.0.1" "--stoke.stats.gateway-port=$STATS_GATEWAY_PORT" ;;
     xds-control-plane) printf '%s\n' "${common[@]}" "--stoke.xds.port=$XDS_PORT" ;;
     orchestrator) printf '%s\n' "${common[@]}" "--stoke.definitions=$DEFINITIONS" "--stoke.functions-dir=$(dirname "$DEFINITIONS")/functions" \
@@ -161,7 +177,7 @@ start_service() {
   cp "$(jar_of "$svc")" "$STOKE_STATE/run/$svc.jar"
   { service_args "$svc" | sed 's/^--//'; service_secrets "$svc"; } | write_settings "$svc"
   local health="http://127.0.0.1:$(health_port "$svc")/actuator/health" cacert=""
-  if [[ $svc == gateway ]]; then health="$SCHEME://127.0.0.1:$(health_port "$svc")/actuator/health"; cacert="${CURL_TLS[1]:-}"; fi
+  if [[ $(service_base "$svc") == gateway ]]; then health="$SCHEME://127.0.0.1:$(health_port "$svc")/actuator/health"; cacert="${CURL_TLS[1]:-}"; fi
   write_health "$svc" "$health" "$cacert"
   : >"$LOGS_DIR/$svc.log"
   launch_service "$svc"
@@ -170,7 +186,7 @@ start_service() {
 # Settings that must not be seen on a command line or in the environment, and the offline base
 # images (from bases.sh), so that every restart of the orchestrator builds images without a registry.
 service_secrets() {
-  case "$1" in
+  case "$(service_base "$1")" in
     api-server)
       echo "stoke.internal-secret=$INTERNAL_SECRET"
       echo "stoke.metrics-token=$(cat "$METRICS_TOKEN_FILE")"
@@ -197,7 +213,7 @@ await_health() {
   local svc="$1" port deadline=$((SECONDS + 120))
   port="$(health_port "$svc")"
   local url="http://127.0.0.1:$port/actuator/health" tls=()
-  if [[ $svc == gateway ]]; then url="$SCHEME://127.0.0.1:$port/actuator/health"; tls=("${CURL_TLS[@]}"); fi
+  if [[ $(service_base "$svc") == gateway ]]; then url="$SCHEME://127.0.0.1:$port/actuator/health"; tls=("${CURL_TLS[@]}"); fi
   until curl -fsS "${tls[@]}" "$url" >/dev/null 2>&1; do
     if ! kill -0 "$(cat "$PIDS_DIR/$svc.pid")" 2>/dev/null; then
       tail -n 30 "$LOGS_DIR/$svc.log" >&2
@@ -218,6 +234,7 @@ echo
 printf '%sStoke is up%s in %d.%d s. Gateway: %s%s://127.0.0.1:%s%s\n' \
   "$BOLD" "$RESET" $((elapsed / 10)) $((elapsed % 10)) "$BOLD" "$SCHEME" "$GATEWAY_PORT" "$RESET"
 curl_cmd="curl${CURL_TLS[*]:+ ${CURL_TLS[*]}}"
+for ((k = 2; k <= GATEWAYS; k++)); do info "gateway-$k: $SCHEME://127.0.0.1:$(health_port "gateway-$k")"; done
 info "try:   $curl_cmd $SCHEME://127.0.0.1:$GATEWAY_PORT/hello"
 info "API:   $curl_cmd $SCHEME://127.0.0.1:$GATEWAY_PORT/api/v1/openapi.json   (README: Management API)"
 info "load:  ./stoke load hello --profile step"

@@ -13,13 +13,23 @@ STOKE_RESTART_QUICK="${STOKE_RESTART_QUICK:-60}"
 # ... and after this many quick crashes in a row the supervisor gives up on that service.
 STOKE_RESTART_LIMIT="${STOKE_RESTART_LIMIT:-5}"
 
+# Replica k (k >= 2) of a service is named SERVICE-k: it runs SERVICE's jar with settings of its own.
+service_base() { if [[ $1 =~ ^(.*)-([0-9]+)$ ]]; then echo "${BASH_REMATCH[1]}"; else echo "$1"; fi; }
+service_replica() { if [[ $1 =~ -([0-9]+)$ ]]; then echo "${BASH_REMATCH[1]}"; else echo 1; fi; }
+
+# The services the running `./stoke up` started, replicas included, one a line (written by up.sh).
+running_services() {
+  if [[ -s "$STOKE_STATE/pids/services" ]]; then cat "$STOKE_STATE/pids/services"; else printf '%s\n' "${STOKE_SERVICES[@]}"; fi
+}
+
 settings_file() { echo "$STOKE_STATE/settings/$1.properties"; }
 pid_file() { echo "$STOKE_STATE/pids/$1.pid"; }
 log_file() { echo "$STOKE_STATE/logs/$1.log"; }
 
 is_service() {
-  local svc
-  for svc in "${STOKE_SERVICES[@]}"; do [[ "$svc" == "$1" ]] && return 0; done
+  local svc base
+  base="$(service_base "$1")"
+  for svc in "${STOKE_SERVICES[@]}"; do [[ "$svc" == "$base" ]] && return 0; done
   return 1
 }
 
@@ -49,7 +59,7 @@ service_healthy() {
 # Starts SERVICE in the background from its jar copy and settings file; the log is appended to.
 launch_service() {
   local svc="$1" flags=("${SERVICE_JVM_FLAGS[@]}")
-  [[ $svc == gateway ]] && flags=("${GATEWAY_JVM_FLAGS[@]}")
+  [[ $(service_base "$svc") == gateway ]] && flags=("${GATEWAY_JVM_FLAGS[@]}")
   mkdir -p "$STOKE_STATE/pids" "$STOKE_STATE/logs"
   setsid "$JAVA" "${flags[@]}" -jar "$STOKE_STATE/run/$svc.jar" \
     "--spring.config.additional-location=file:$(settings_file "$svc")" \
@@ -83,7 +93,7 @@ stop_one_service() {
   local svc="$1" pid waits=300
   pid="$(cat "$(pid_file "$svc")" 2>/dev/null)" || return 0
   kill -0 "$pid" 2>/dev/null || return 0
-  [[ $svc == gateway ]] && waits=1300
+  [[ $(service_base "$svc") == gateway ]] && waits=1300
   kill -TERM "$pid" 2>/dev/null || true
   for _ in $(seq 1 "$waits"); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
   info "$svc did not stop within $((waits / 10)) s of SIGTERM: SIGKILL"
@@ -104,10 +114,11 @@ describe_exit() {
 # while the others keep serving. Returns only through a signal (the caller's trap stops everything).
 supervise_services() {
   local -A crashes=() retry_at=() gave_up=() recovering=()
-  local svc pid
-  for svc in "${STOKE_SERVICES[@]}"; do crashes[$svc]=0; done
+  local svc pid services=()
+  mapfile -t services < <(running_services)
+  for svc in "${services[@]}"; do crashes[$svc]=0; done
   while true; do
-    for svc in "${STOKE_SERVICES[@]}"; do
+    for svc in "${services[@]}"; do
       # `./stoke down` from another shell is stopping the platform: stop supervising, restart nothing.
       [[ ! -e "$STOKE_STATE/pids/stopping" ]] || return 0
       [[ -z "${gave_up[$svc]:-}" ]] || continue
