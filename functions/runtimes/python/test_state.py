@@ -22,6 +22,32 @@ class KeyValueTest(unittest.TestCase):
         self.assertFalse(state.delete(key))
 
 
+class ConnectionTest(unittest.TestCase):
+    def test_calls_of_one_thread_share_one_connection(self):
+        state.put("conn-" + uuid.uuid4().hex, "v")
+        first = state._local.conn.sock
+        for i in range(20):
+            state.get("conn-" + str(i))
+        self.assertIs(state._local.conn.sock, first)
+
+    def test_a_refused_request_does_not_break_the_next_call_on_the_connection(self):
+        with self.assertRaises(state.StateError) as refused:
+            state.put("big-" + uuid.uuid4().hex, "x" * (2 * 1024 * 1024))
+        self.assertEqual(refused.exception.code, "TooLarge")
+        key = "after-" + uuid.uuid4().hex
+        version = state.put(key, "ok")
+        self.assertEqual(state.get(key), ("ok", version))
+
+    def test_threads_get_their_own_connections(self):
+        state.put("t-main", "v")
+        main = state._local.conn
+        seen = []
+        worker = threading.Thread(target=lambda: (state.get("t-main"), seen.append(state._local.conn)))
+        worker.start()
+        worker.join()
+        self.assertIsNot(seen[0], main)
+
+
 class CoordinationTest(unittest.TestCase):
     def test_nodes_and_a_watch_by_callback_and_by_waiting(self):
         root = "/c-" + uuid.uuid4().hex

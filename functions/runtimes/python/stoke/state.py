@@ -8,6 +8,7 @@ NodeExists, NoNode, SessionExpired, ...); see docs/STATE.md.
 import http.client
 import json
 import os
+import select
 import socket
 import threading
 import time
@@ -37,19 +38,48 @@ class _UnixConnection(http.client.HTTPConnection):
         self.sock = sock
 
 
+# One keep-alive connection per thread (and per process: a forked child must not share its
+# parent's socket). A new connection per call cost a connect plus a fresh server channel each time.
+_local = threading.local()
+
+
+def _connection(path, timeout):
+    conn = getattr(_local, "conn", None)
+    if conn is None or conn._path != path or getattr(_local, "pid", None) != os.getpid():
+        conn = _UnixConnection(path, timeout)
+        _local.conn, _local.pid = conn, os.getpid()
+    elif conn.sock is not None and select.select([conn.sock], [], [], 0)[0]:
+        # An idle keep-alive connection that is readable was closed by the service (a restart):
+        # open a new one rather than send into it.
+        conn.close()
+    conn.timeout = timeout
+    if conn.sock is not None:
+        conn.sock.settimeout(timeout)
+    return conn
+
+
 def _call(op, body, timeout=70.0, socket_path=None):
     path = socket_path or os.environ.get(_SOCKET_ENV)
     if not path:
         raise StateError({"error": "NoSocket", "message": _SOCKET_ENV + " is not set"})
-    conn = _UnixConnection(path, timeout)
+    payload = json.dumps(body).encode("utf-8")
+    headers = {"Content-Type": "application/json"}
+    conn = _connection(path, timeout)
     try:
-        payload = json.dumps(body).encode("utf-8")
-        conn.request("POST", "/v1/" + op, payload, {"Content-Type": "application/json"})
+        try:
+            conn.request("POST", "/v1/" + op, payload, headers)
+        except (BrokenPipeError, ConnectionResetError):
+            # Refused while sending (the service went away after the check above): nothing
+            # reached it, so sending once more on a new connection cannot apply it twice.
+            conn.close()
+            conn.request("POST", "/v1/" + op, payload, headers)
         response = conn.getresponse()
-        answer = json.loads(response.read() or b"{}")
-    finally:
+        status, answer = response.status, json.loads(response.read() or b"{}")
+    except BaseException:
+        # A failed exchange leaves the connection in an unknown state: never reuse it.
         conn.close()
-    if response.status != 200:
+        raise
+    if status != 200:
         raise StateError(answer)
     return answer
 
