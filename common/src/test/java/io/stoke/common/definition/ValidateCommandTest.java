@@ -33,7 +33,8 @@ class ValidateCommandTest {
         .contains("OK")
         .contains("hello")
         .contains("echo")
-        .contains("counter");
+        .contains("counter")
+        .contains("counter-java");
   }
 
   @Test
