@@ -1,11 +1,10 @@
 """State and coordination for a Stoke function, over the Unix socket named by STOKE_STATE_SOCKET.
 
-Standard library only (http.client over AF_UNIX). The socket names the function: there is no key
+Standard library only (HTTP/1.1 over AF_UNIX, one keep-alive connection per thread). The socket names the function: there is no key
 or address to configure. Errors raise StateError with the service's code (NoKey, BadVersion,
 NodeExists, NoNode, SessionExpired, ...); see docs/STATE.md.
 """
 
-import http.client
 import json
 import os
 import select
@@ -26,16 +25,54 @@ class StateError(Exception):
         self.body = body
 
 
-class _UnixConnection(http.client.HTTPConnection):
-    def __init__(self, path, timeout):
-        super().__init__("state", timeout=timeout)
-        self._path = path
+class _UnixConnection:
+    """A lean HTTP/1.1 client over AF_UNIX: the service always answers with Content-Length, so a
+    request is one prebuilt write and an answer a status line, headers and a counted body
+    (http.client's header parsing cost more than the whole round trip to the service)."""
 
-    def connect(self):
+    def __init__(self, path):
+        self.path = path
+        self.sock = None
+        self._in = None
+
+    def open(self, timeout):
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        sock.settimeout(self.timeout)
-        sock.connect(self._path)
-        self.sock = sock
+        sock.settimeout(timeout)
+        sock.connect(self.path)
+        self.sock, self._in = sock, sock.makefile("rb")
+
+    def close(self):
+        if self.sock is not None:
+            self._in.close()
+            self.sock.close()
+        self.sock = self._in = None
+
+    def send(self, op, payload):
+        self.sock.sendall(b"POST /v1/%s HTTP/1.1\r\nHost: state\r\nContent-Type: application/json"
+                          b"\r\nContent-Length: %d\r\n\r\n%s" % (op.encode("ascii"), len(payload), payload))
+
+    def receive(self):
+        status_line = self._in.readline(65537)
+        if not status_line:
+            raise ConnectionResetError("the state service closed the connection")
+        parts = status_line.split(None, 2)
+        if len(parts) < 2 or not parts[0].startswith(b"HTTP/"):
+            raise OSError("not an HTTP answer: %r" % status_line[:100])
+        status, length, close = int(parts[1]), None, False
+        while True:
+            line = self._in.readline(65537)
+            if line in (b"\r\n", b"\n", b""):
+                break
+            name, _, value = line.partition(b":")
+            name = name.strip().lower()
+            if name == b"content-length":
+                length = int(value)
+            elif name == b"connection" and value.strip().lower() == b"close":
+                close = True
+        body = self._in.read(length) if length is not None else self._in.read()
+        if length is None or close:
+            self.close()
+        return status, body
 
 
 # One keep-alive connection per thread (and per process: a forked child must not share its
@@ -43,18 +80,15 @@ class _UnixConnection(http.client.HTTPConnection):
 _local = threading.local()
 
 
-def _connection(path, timeout):
+def _connection(path):
     conn = getattr(_local, "conn", None)
-    if conn is None or conn._path != path or getattr(_local, "pid", None) != os.getpid():
-        conn = _UnixConnection(path, timeout)
+    if conn is None or conn.path != path or getattr(_local, "pid", None) != os.getpid():
+        conn = _UnixConnection(path)
         _local.conn, _local.pid = conn, os.getpid()
     elif conn.sock is not None and select.select([conn.sock], [], [], 0)[0]:
         # An idle keep-alive connection that is readable was closed by the service (a restart):
         # open a new one rather than send into it.
         conn.close()
-    conn.timeout = timeout
-    if conn.sock is not None:
-        conn.sock.settimeout(timeout)
     return conn
 
 
@@ -63,18 +97,22 @@ def _call(op, body, timeout=70.0, socket_path=None):
     if not path:
         raise StateError({"error": "NoSocket", "message": _SOCKET_ENV + " is not set"})
     payload = json.dumps(body).encode("utf-8")
-    headers = {"Content-Type": "application/json"}
-    conn = _connection(path, timeout)
+    conn = _connection(path)
     try:
+        if conn.sock is None:
+            conn.open(timeout)
+        else:
+            conn.sock.settimeout(timeout)
         try:
-            conn.request("POST", "/v1/" + op, payload, headers)
+            conn.send(op, payload)
         except (BrokenPipeError, ConnectionResetError):
             # Refused while sending (the service went away after the check above): nothing
             # reached it, so sending once more on a new connection cannot apply it twice.
             conn.close()
-            conn.request("POST", "/v1/" + op, payload, headers)
-        response = conn.getresponse()
-        status, answer = response.status, json.loads(response.read() or b"{}")
+            conn.open(timeout)
+            conn.send(op, payload)
+        status, raw = conn.receive()
+        answer = json.loads(raw or b"{}")
     except BaseException:
         # A failed exchange leaves the connection in an unknown state: never reuse it.
         conn.close()
