@@ -75,7 +75,7 @@ async function operator() {
 
   step('try it on hello');
   await page.getByRole('link', { name: 'Try it' }).click();
-  await page.getByLabel('Function').selectOption('hello');
+  await page.getByLabel('Function', { exact: true }).selectOption('hello');
   await page.getByLabel('Path (after the function name)').fill('/');
   await page.getByRole('button', { name: 'Send' }).click();
   const answer = page.locator('#try-answer[data-status="200"]');
