@@ -9,6 +9,9 @@ require_java
 info "JDK: $JAVA_HOME"
 ensure_docker
 ensure_redis_binary
+# The dashboard is built with npm; DashboardIT drives it in headless Chromium.
+ensure_node
+ensure_chromium
 command -v python3 >/dev/null 2>&1 || apt_install python3
 command -v curl >/dev/null 2>&1 || apt_install curl
 # ComposeIT checks and runs the compose file with docker-compose (v1, a Debian package).

@@ -67,6 +67,7 @@ info "JDK: $JAVA_HOME"
 
 ensure_docker
 ensure_redis "$REDIS_URL"
+ensure_node
 
 jar_of() { echo "$STOKE_HOME/$(service_base "$1")/target/stoke-$(service_base "$1").jar"; }
 

@@ -124,6 +124,16 @@ ensure_redis_binary() {
   command -v redis-server >/dev/null 2>&1 || apt_install redis-server
 }
 
+# Node and npm build the dashboard (dashboard/, run by Maven); a fresh machine may lack them.
+ensure_node() {
+  command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || apt_install nodejs npm
+}
+
+# Debian's Chromium runs the dashboard's end-to-end test (playwright-core drives it headless).
+ensure_chromium() {
+  [[ -x /usr/bin/chromium ]] || apt_install chromium
+}
+
 # Makes sure Redis answers at URL; a local address gets a redis-server started when needed.
 ensure_redis() {
   local url="$1" host port

@@ -8,9 +8,9 @@ import reactor.core.publisher.Mono;
 
 /**
  * Maps every path outside the platform's reserved prefixes to the {@link ProxyHandler}. Actuator
- * endpoints map first (their mapping has a lower order); {@code /api/} and {@code mode: exec}
- * functions go to the api-server; {@code /_/} is never a function, so the proxy answers it with the
- * JSON 404.
+ * endpoints map first (their mapping has a lower order), the dashboard's {@code /ui/} is left to
+ * its router; {@code /api/} and {@code mode: exec} functions go to the api-server; {@code /_/} is
+ * never a function, so the proxy answers it with the JSON 404.
  */
 public final class FunctionHandlerMapping extends AbstractHandlerMapping {
 
@@ -35,7 +35,8 @@ public final class FunctionHandlerMapping extends AbstractHandlerMapping {
   @Override
   protected Mono<?> getHandlerInternal(ServerWebExchange exchange) {
     String path = exchange.getRequest().getPath().value();
-    if (path.startsWith("/actuator/")) {
+    if (path.startsWith("/actuator/") || path.equals("/ui") || path.startsWith("/ui/")) {
+      // The dashboard's routes (io.stoke.gateway.ui) serve /ui/.
       return Mono.empty();
     }
     if (path.startsWith("/api/")) {

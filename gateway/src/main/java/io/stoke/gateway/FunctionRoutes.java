@@ -11,9 +11,10 @@ import reactor.netty.http.server.HttpServerRoutes;
  * Serves plain function calls straight from Reactor Netty, ahead of Spring WebFlux: a call of an
  * http-mode function that needs no authentication, and a path that names no function (the JSON
  * 404), never pass Spring's filter chain, handler mapping and exchange adapters. Everything else
- * falls through to WebFlux: {@code /actuator/**}, {@code /api/**}, the hidden {@code /u-...} paths,
- * {@code mode: exec} functions and {@code auth: required} functions (authenticated by {@link
- * io.stoke.gateway.auth.AuthWebFilter}, then served by {@link ProxyHandler}).
+ * falls through to WebFlux: {@code /actuator/**}, {@code /api/**}, the dashboard's {@code /ui/**},
+ * the hidden {@code /u-...} paths, {@code mode: exec} functions and {@code auth: required}
+ * functions (authenticated by {@link io.stoke.gateway.auth.AuthWebFilter}, then served by {@link
+ * ProxyHandler}).
  */
 public final class FunctionRoutes implements NettyRouteProvider {
 
@@ -38,6 +39,7 @@ public final class FunctionRoutes implements NettyRouteProvider {
     String function = FunctionProxy.Target.functionOf(request.uri());
     if (function.equals("actuator")
         || function.equals("api")
+        || function.equals("ui")
         || function.startsWith(FunctionDefinition.USER_PREFIX)) {
       return false;
     }

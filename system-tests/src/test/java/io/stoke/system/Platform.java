@@ -120,7 +120,14 @@ final class Platform implements AutoCloseable {
                   "--management.statsd.metrics.export.port=" + gatewayStatsUdp,
                   "--management.statsd.metrics.export.step=500ms",
                   "--management.statsd.metrics.export.polling-frequency=250ms",
-                  "--stoke.gateway.metrics-token=" + platform.metricsToken));
+                  "--stoke.gateway.metrics-token=" + platform.metricsToken,
+                  // The dashboard's platform page checks these.
+                  "--stoke.dashboard.health.orchestrator=http://127.0.0.1:"
+                      + orchestratorHttp
+                      + "/actuator/health",
+                  "--stoke.dashboard.health.stats-listener=http://127.0.0.1:"
+                      + statsHttp
+                      + "/actuator/health"));
       if (apiArgs != null) {
         int apiHttp = RedisServer.freePort();
         var args =

@@ -58,7 +58,7 @@ public record FunctionDefinition(
 
   /** Path segments the platform keeps for itself. */
   public static final List<String> RESERVED_NAMES =
-      List.of("api", "actuator", "health", "metrics", "stoke", "favicon.ico");
+      List.of("api", "actuator", "health", "metrics", "stoke", "ui", "favicon.ico");
 
   /**
    * Prefix of the internal names of functions users register through the API ({@code
