@@ -204,6 +204,11 @@ service_secrets() {
     gateway)
       echo "stoke.api.internal-secret=$INTERNAL_SECRET"
       echo "stoke.gateway.metrics-token=$(cat "$METRICS_TOKEN_FILE")"
+      # The dashboard's platform page checks these (the first replica of each).
+      echo "stoke.dashboard.health.orchestrator=http://127.0.0.1:$ORCHESTRATOR_PORT/actuator/health"
+      echo "stoke.dashboard.health.stats-listener=http://127.0.0.1:$STATS_ADMIN_PORT/actuator/health"
+      echo "stoke.dashboard.health.xds-control-plane=http://127.0.0.1:$XDS_HTTP_PORT/actuator/health"
+      echo "stoke.dashboard.health.state=http://127.0.0.1:$STATE_PORT/actuator/health"
       [[ $TLS == 1 ]] && echo "server.ssl.key-store-password=$(cat "$TLS_DIR/password")"
       ;;
   esac
