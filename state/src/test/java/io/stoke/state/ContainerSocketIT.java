@@ -74,31 +74,9 @@ class ContainerSocketIT {
   }
 
   private static String runHardened(String folder) throws Exception {
-    var command =
-        new ArrayList<>(
-            List.of(
-                "docker",
-                "run",
-                "--rm",
-                "--network",
-                "none",
-                "--user",
-                "10001:10001",
-                "--cap-drop",
-                "ALL",
-                "--security-opt",
-                "no-new-privileges",
-                "--read-only",
-                "--tmpfs",
-                "/tmp:rw,noexec,nosuid,size=64m",
-                "-v",
-                folder + ":/run/stoke-state:ro",
-                "-e",
-                "STOKE_STATE_SOCKET=/run/stoke-state/state.sock",
-                IMAGE,
-                "python3",
-                "-c",
-                CLIENT));
+    var command = new ArrayList<>(List.of("docker", "run", "--rm"));
+    command.addAll(HardenedRun.flags(folder));
+    command.addAll(List.of(IMAGE, "python3", "-c", CLIENT));
     var process = new ProcessBuilder(command).redirectErrorStream(true).start();
     assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("docker run finished").isTrue();
     var output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

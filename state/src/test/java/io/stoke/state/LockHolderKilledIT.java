@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -34,14 +35,13 @@ class LockHolderKilledIT {
   private static final Path SDK = Path.of("..", "functions", "runtimes", "python");
   private static final String HOLDER =
       """
-      import time
+      import threading
       from stoke import state
       session = state.Session(timeout_ms=%d)
       lock = state.Lock("/locks/job", session)
       lock.acquire()
       print("held", session.id, lock.node, flush=True)
-      while True:
-          time.sleep(3600)
+      threading.Event().wait()  # holds the lock until the container is killed
       """
           .formatted(SESSION_TIMEOUT_MS);
 
@@ -60,38 +60,29 @@ class LockHolderKilledIT {
           .ignoreExceptions()
           .until(() -> state.get("nothing").isEmpty());
 
-      docker(
-          "run",
-          "-d",
-          "--name",
-          container,
-          "--label",
-          "io.stoke.installation=" + installation,
-          "--network",
-          "none",
-          "--user",
-          "10001:10001",
-          "--cap-drop",
-          "ALL",
-          "--security-opt",
-          "no-new-privileges",
-          "--read-only",
-          "--tmpfs",
-          "/tmp:rw,noexec,nosuid,size=64m",
-          "-v",
-          folder + ":/run/stoke-state:ro",
-          "-v",
-          SDK.toAbsolutePath().normalize() + ":/sdk:ro",
-          "-e",
-          "STOKE_STATE_SOCKET=/run/stoke-state/state.sock",
-          "-e",
-          "PYTHONPATH=/sdk",
-          "-e",
-          "PYTHONDONTWRITEBYTECODE=1",
-          IMAGE,
-          "python3",
-          "-c",
-          HOLDER);
+      var run =
+          new ArrayList<>(
+              List.of(
+                  "run",
+                  "-d",
+                  "--name",
+                  container,
+                  "--label",
+                  "io.stoke.installation=" + installation));
+      run.addAll(HardenedRun.flags(folder));
+      run.addAll(
+          List.of(
+              "-v",
+              SDK.toAbsolutePath().normalize() + ":/sdk:ro",
+              "-e",
+              "PYTHONPATH=/sdk",
+              "-e",
+              "PYTHONDONTWRITEBYTECODE=1",
+              IMAGE,
+              "python3",
+              "-c",
+              HOLDER));
+      docker(run.toArray(String[]::new));
       var held =
           Awaitility.await("the container holds the lock")
               .atMost(Duration.ofSeconds(60))
@@ -154,7 +145,7 @@ class LockHolderKilledIT {
   }
 
   private static String docker(String... args) throws Exception {
-    var command = new java.util.ArrayList<>(List.of("docker"));
+    var command = new ArrayList<>(List.of("docker"));
     command.addAll(List.of(args));
     var process = new ProcessBuilder(command).redirectErrorStream(true).start();
     var output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -69,30 +69,14 @@ public final class StateBenchmark {
   private static Map<String, double[]> inContainer(Path folder, int n) throws Exception {
     var sdk = Path.of("..", "functions", "runtimes", "python").toAbsolutePath().normalize();
     var script = Path.of("src", "test", "resources").toAbsolutePath();
-    var command =
+    var command = new ArrayList<>(List.of("docker", "run", "--rm"));
+    command.addAll(HardenedRun.flags(folder));
+    command.addAll(
         List.of(
-            "docker",
-            "run",
-            "--rm",
-            "--network",
-            "none",
-            "--user",
-            "10001:10001",
-            "--cap-drop",
-            "ALL",
-            "--security-opt",
-            "no-new-privileges",
-            "--read-only",
-            "--tmpfs",
-            "/tmp:rw,noexec,nosuid,size=64m",
-            "-v",
-            folder + ":/run/stoke-state:ro",
             "-v",
             sdk + ":/sdk:ro",
             "-v",
             script + ":/bench:ro",
-            "-e",
-            "STOKE_STATE_SOCKET=/run/stoke-state/state.sock",
             "-e",
             "PYTHONPATH=/sdk",
             IMAGE,
@@ -100,7 +84,7 @@ public final class StateBenchmark {
             "/bench/state_bench.py",
             String.valueOf(n),
             String.valueOf(CLIENTS),
-            String.valueOf(SECONDS));
+            String.valueOf(SECONDS)));
     var process = new ProcessBuilder(command).redirectErrorStream(true).start();
     var output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!process.waitFor(120, TimeUnit.SECONDS) || process.exitValue() != 0) {
